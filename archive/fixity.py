@@ -1,0 +1,158 @@
+"""Fixity: re-hash every object, check every record against its objects and the ledger chain.
+
+Verification collects every problem and returns them all; nothing here stops at the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+import attrs
+
+from archive.archive import Archive
+from archive.digest import sha256_file
+from archive.errors import ArchiveError
+from archive.ledger import GENESIS
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with the store: what kind, which document and object, expected and found."""
+
+    kind: str
+    message: str
+    document: str | None = None
+    object: str | None = None
+    expected: str | None = None
+    found: str | None = None
+    incomplete: bool = False  # an interrupted last write that `docket repair` finishes, not damage
+
+
+def check_ledger_chain(archive: Archive) -> tuple[list[Problem], dict[str, str]]:
+    """Check the hash chain, sequence numbers and head file; returns problems and record digests.
+
+    The second value maps each ingested document id to the record digest its ingest entry holds.
+    """
+    problems: list[Problem] = []
+    ingested: dict[str, str] = {}
+    prev_digest, expected_seq, last_seq = GENESIS, 1, 0
+    ledger = archive.ledger
+    for line in ledger.lines():
+        entry = line.entry
+        if entry is None:
+            problems.append(Problem("ledger-unreadable", f"ledger {line.error}", object=f"ledger.jsonl:{line.number}"))
+            prev_digest, expected_seq = line.digest, expected_seq + 1
+            continue
+        where = f"ledger.jsonl:{line.number}"
+        if entry.to_line() != line.raw:
+            problems.append(Problem("ledger-edited", f"ledger line {line.number} is not in canonical form: it was edited",
+                                    document=entry.subject, object=where))
+        if entry.seq != expected_seq:
+            problems.append(Problem(
+                "ledger-sequence", f"ledger line {line.number} has seq {entry.seq}, expected {expected_seq}: "
+                "entries were deleted, inserted or reordered here",
+                document=entry.subject, object=where, expected=str(expected_seq), found=str(entry.seq)))
+        if entry.prev != prev_digest:
+            problems.append(Problem(
+                "ledger-chain", f"the chain breaks at ledger line {line.number} (seq {entry.seq}): its prev "
+                "digest is not the digest of the line before",
+                document=entry.subject, object=where, expected=prev_digest, found=entry.prev))
+        if entry.event == "ingest" and entry.subject:
+            ingested[entry.subject] = str(entry.data.get("record_sha256", ""))
+        prev_digest, expected_seq, last_seq = line.digest, entry.seq + 1, entry.seq
+    recorded = ledger.recorded_head()
+    if recorded is not None and recorded != (last_seq, prev_digest):
+        seq, digest = recorded
+        if seq > last_seq or seq < 0:
+            problems.append(Problem(
+                "ledger-truncated", f"ledger.head names entry {seq} but the ledger ends at {last_seq}: "
+                "entries were cut off the end", object="ledger.jsonl.head",
+                expected=f"{seq} {digest}", found=f"{last_seq} {prev_digest}"))
+        else:
+            problems.append(Problem(
+                "ledger-head", f"ledger.head names entry {seq}, behind the ledger's last entry {last_seq}: "
+                "an interrupted write (run `docket repair`) or an edited head file", object="ledger.jsonl.head",
+                expected=f"{last_seq} {prev_digest}", found=f"{seq} {digest}", incomplete=True))
+    elif recorded is None and last_seq:
+        problems.append(Problem("ledger-head", "ledger.head is missing", object="ledger.jsonl.head",
+                                expected=f"{last_seq} {prev_digest}", found="nothing", incomplete=True))
+    return problems, ingested
+
+
+def _rehash(archive: Archive, digest: str) -> tuple[str, str | None]:
+    """(digest, found) where found is the re-computed sha256, or None if the object is missing."""
+    try:
+        return digest, sha256_file(archive.objects.path_of(digest))
+    except FileNotFoundError:
+        return digest, None
+
+
+def rehash_objects(archive: Archive, digests: Iterable[str], workers: int = 2) -> dict[str, str | None]:
+    """Re-hash objects in parallel threads (hashlib releases the GIL); maps digest to what was found."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(pool.map(lambda d: _rehash(archive, d), digests))
+
+
+def verify_archive(archive: Archive, ids: list[str] | None = None, *, rehash: bool = True) -> list[Problem]:
+    """Every problem of the archive (or of the documents ``ids``): ledger, records, objects.
+
+    With ``rehash=False`` objects are only checked for presence and size: fast, but blind to
+    corrupted bytes.
+    """
+    problems, ingested = check_ledger_chain(archive)
+    on_disk = set(archive.document_ids())
+    wanted = sorted(set(ids) if ids is not None else on_disk | set(ingested))
+    referenced: dict[str, list[tuple[str, str, int]]] = {}
+    for doc_id in wanted:
+        if doc_id not in on_disk:
+            problems.append(Problem("record-missing", f"document {doc_id[:12]}: its provenance record is missing",
+                                    document=doc_id, object=f"records/{doc_id[:2]}/{doc_id}.json"))
+            continue
+        raw = archive.read_record_bytes(doc_id)
+        found = hashlib.sha256(raw).hexdigest()
+        where = f"records/{doc_id[:2]}/{doc_id}.json"
+        if doc_id not in ingested:
+            problems.append(Problem("record-unlogged", f"document {doc_id[:12]}: no ingest entry in the ledger "
+                                    "(an interrupted ingest: run `docket repair`, or a record added behind docket's back)",
+                                    document=doc_id, object=where, incomplete=True))
+        elif ingested[doc_id] != found:
+            problems.append(Problem("record-changed", f"document {doc_id[:12]}: its record differs from the one the "
+                                    "ledger recorded", document=doc_id, object=where,
+                                    expected=ingested[doc_id], found=found))
+        try:
+            record = archive.read_record(doc_id)
+        except ArchiveError as exc:
+            problems.append(Problem("record-corrupt", f"document {doc_id[:12]}: {exc}", document=doc_id, object=where))
+            continue
+        for role, facts in (("original", record.original), ("clean text", record.clean)):
+            referenced.setdefault(facts.sha256, []).append((doc_id, role, facts.size))
+    if rehash:
+        found_digests = rehash_objects(archive, referenced)
+    else:
+        found_digests = {}
+        for digest in referenced:
+            path = archive.objects.path_of(digest)
+            found_digests[digest] = digest if path.exists() else None
+    for digest, users in referenced.items():
+        found = found_digests[digest]
+        path = archive.objects.path_of(digest)
+        for doc_id, role, size in users:
+            obj = f"objects/sha256/{digest[:2]}/{digest[2:]}"
+            if found is None:
+                problems.append(Problem("object-missing", f"document {doc_id[:12]}: its {role} object is missing",
+                                        document=doc_id, object=obj, expected=digest, found="nothing"))
+            elif found != digest:
+                problems.append(Problem("object-corrupt", f"document {doc_id[:12]}: its {role} object does not "
+                                        "match its digest", document=doc_id, object=obj, expected=digest, found=found))
+            elif path.stat().st_size != size:
+                problems.append(Problem("object-size", f"document {doc_id[:12]}: its {role} object has the wrong size",
+                                        document=doc_id, object=obj, expected=str(size), found=str(path.stat().st_size)))
+    if ids is None:
+        for digest in archive.objects.digests():
+            if digest not in referenced:
+                problems.append(Problem("object-orphan", f"object {digest[:12]} belongs to no document (an "
+                                        "interrupted ingest: run `docket repair`)",
+                                        object=f"objects/sha256/{digest[:2]}/{digest[2:]}", incomplete=True))
+    return problems

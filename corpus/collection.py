@@ -1,0 +1,257 @@
+"""The collection a user works with: the archive (the truth) and the index (a cache) in one store."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import attrs
+
+from archive.archive import Archive
+from archive.atomic import sync_paths
+from archive.codec import record_to_dict
+from archive.records import (
+    CleanFacts,
+    DocumentMetadata,
+    IngestFacts,
+    OriginalFacts,
+    ProvenanceRecord,
+    Removal,
+)
+from corpus.clean import CLEANER_NAME, CLEANER_VERSION, cleaner_settings
+from corpus.errors import InputError, InputTooLarge, UnreadableInput
+from corpus.facts import CaptureFacts, current_user, utc_now
+from corpus.prepare import Prepared, prepare
+from corpus.readers import MediaType, discover, sniff_media_type
+from corpus.version import DOCKET_VERSION
+from index import writer as index_writer
+from index.values import IndexedDocument
+
+DEFAULT_MAX_SIZE = 50 * 1024 * 1024
+BATCH_SIZE = 256
+PARALLEL_THRESHOLD = 32
+
+
+@attrs.frozen
+class IngestOutcome:
+    """What happened to one input file."""
+
+    path: str
+    status: str  # "added", "unchanged", "failed"
+    doc_id: str | None = None
+    title: str | None = None
+    message: str | None = None
+
+
+@attrs.frozen
+class IngestOptions:
+    """How an ingest runs: capture facts, size limit, parallel workers, lock timeout."""
+
+    facts: CaptureFacts = CaptureFacts()
+    max_size: int = DEFAULT_MAX_SIZE
+    workers: int = 0  # 0: one per core
+    lock_timeout: float = 600.0
+
+
+def _prepare_job(job: tuple[bytes, str, MediaType, str | None]) -> Prepared | InputError:
+    """Worker-process entry: prepare one document, returning (not raising) its input error."""
+    raw, label, media_type, url = job
+    try:
+        return prepare(raw, label, media_type, url)
+    except InputError as exc:
+        return exc
+    except RecursionError:
+        return InputError(label, "the page is nested too deeply to parse")
+
+
+def indexed_document(record: ProvenanceRecord, clean_text: str) -> IndexedDocument:
+    """The index entry of an archived document: derived from its record and clean text only."""
+    meta = record.metadata
+    return IndexedDocument(
+        id=record.id, title=meta.title or record.original.filename or record.id[:12], body=clean_text,
+        raw_sha256=record.original.sha256, clean_sha256=record.clean.sha256, author=meta.author,
+        site=meta.site, tags=meta.tags, published=meta.published, retrieved=record.original.retrieved_at,
+        source=record.original.source_url,
+    )
+
+
+def build_record(prepared: Prepared, filename: str | None, facts: CaptureFacts, at: str) -> ProvenanceRecord:
+    """The provenance record of a prepared document ingested now by this user."""
+    meta = prepared.result.metadata
+    return ProvenanceRecord(
+        original=OriginalFacts(
+            sha256=prepared.raw_sha256, size=len(prepared.raw), media_type=prepared.media_type.value,
+            filename=filename, encoding=prepared.encoding,
+            source_url=facts.source_url or meta.url, retrieved_at=facts.retrieved_at,
+        ),
+        clean=CleanFacts(
+            sha256=prepared.clean_sha256, size=len(prepared.clean_bytes), cleaner=CLEANER_NAME,
+            cleaner_version=CLEANER_VERSION, settings=cleaner_settings(prepared.media_type),
+        ),
+        metadata=DocumentMetadata(
+            title=meta.title, author=meta.author, published=meta.published,
+            published_precision=meta.published_precision, site=meta.site, tags=tuple(meta.tags),
+            language=meta.language, canonical_url=meta.url,
+        ),
+        ingest=IngestFacts(by=current_user(), at=at, docket_version=DOCKET_VERSION, note=facts.note),
+        removed=tuple(Removal(rule=block.rule or "", text=block.text) for block in prepared.result.removed),
+    )
+
+
+class Collection:
+    """One store folder: ``archive/`` holds the evidence, ``index/`` the rebuildable search index."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.archive = Archive(root / "archive")
+        self.index_path = root / "index"
+
+    # ---- ingest -------------------------------------------------------------------------------
+
+    def ingest(
+        self, paths: list[Path], options: IngestOptions = IngestOptions(),
+        report: Callable[[IngestOutcome], None] = lambda outcome: None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> list[IngestOutcome]:
+        """Ingest files and folders in batches; each batch is durable before the next starts."""
+        outcomes: list[IngestOutcome] = []
+        batch: list[tuple[Path, bytes | InputError]] = []
+        workers = options.workers or (os.cpu_count() or 1)
+        pool = None
+        try:
+            for path, _named in discover(paths):
+                batch.append((path, _read_limited(path, options.max_size)))
+                if len(batch) >= BATCH_SIZE:
+                    if pool is None and workers > 1:
+                        pool = ProcessPoolExecutor(max_workers=workers)
+                    outcomes += self._ingest_batch(batch, options, report, on_wait, pool)
+                    batch = []
+            if batch:
+                if pool is None and workers > 1 and len(batch) >= PARALLEL_THRESHOLD:
+                    pool = ProcessPoolExecutor(max_workers=workers)
+                outcomes += self._ingest_batch(batch, options, report, on_wait, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        return outcomes
+
+    def _ingest_batch(self, batch, options, report, on_wait, pool) -> list[IngestOutcome]:  # noqa: ANN001
+        """Prepare a batch (in parallel when a pool is given), then store it under the write lock."""
+        jobs, labels, results = [], [], []
+        for path, data in batch:
+            if isinstance(data, InputError):
+                continue
+            media_type = sniff_media_type(path, data[:4096])
+            jobs.append((data, str(path), media_type, options.facts.source_url))
+        prepared_iter: Iterator = pool.map(_prepare_job, jobs, chunksize=8) if pool else map(_prepare_job, jobs)
+        prepared = iter(list(prepared_iter))
+        for path, data in batch:
+            labels.append(str(path))
+            results.append(data if isinstance(data, InputError) else next(prepared))
+        with self.archive.lock(timeout=options.lock_timeout, on_wait=on_wait):
+            outcomes = self._store_batch(labels, results, options.facts)
+        for outcome in outcomes:
+            report(outcome)
+        return outcomes
+
+    def _store_batch(self, labels: list[str], results: list, facts: CaptureFacts) -> list[IngestOutcome]:
+        """Write objects and records, make them durable, log them, then index them."""
+        at = utc_now()
+        ingested = self.ingested_ids()
+        outcomes: list[IngestOutcome] = []
+        written: list[Path] = []
+        events: list[tuple[str, str | None, dict]] = []
+        to_index: list[IndexedDocument] = []
+        seen: set[str] = set()
+        for label, result in zip(labels, results):
+            if isinstance(result, InputError):
+                outcomes.append(IngestOutcome(label, "failed", message=str(result)))
+                continue
+            doc_id = result.raw_sha256
+            if doc_id in ingested or doc_id in seen:
+                title = result.result.metadata.title
+                outcomes.append(IngestOutcome(label, "unchanged", doc_id, title,
+                                              f"already in the store as document {doc_id[:12]}"))
+                continue
+            seen.add(doc_id)
+            for data in (result.raw, result.clean_bytes):
+                digest, new = self.archive.objects.put(data, durable=False)
+                if new:
+                    written.append(self.archive.objects.path_of(digest.hex))
+            if self.archive.has_record(doc_id):  # left by an interrupted ingest: finish it
+                record = self.archive.read_record(doc_id)
+                record_sha = hashlib.sha256(self.archive.read_record_bytes(doc_id)).hexdigest()
+            else:
+                record = build_record(result, os.path.basename(label), facts, at)
+                record_path, record_sha = self.archive.write_record(record, durable=False)
+                written.append(record_path)
+            events.append(("ingest", doc_id, {"record_sha256": record_sha, "clean_sha256": record.clean.sha256}))
+            to_index.append(indexed_document(record, result.clean_bytes.decode("utf-8")))
+            outcomes.append(IngestOutcome(label, "added", doc_id, record.metadata.title))
+        if written:
+            sync_paths(written)
+        if events:
+            self.archive.ledger.append(events, at)
+            index_writer.write_documents(self.index_path, to_index)
+        return outcomes
+
+    def ingested_ids(self) -> set[str]:
+        """Ids of every document the ledger records as ingested."""
+        return {e.subject for e in self.archive.ledger.entries() if e.event == "ingest" and e.subject}
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def resolve(self, prefix: str) -> str:
+        """The full id for an id or unique prefix."""
+        return self.archive.resolve(prefix)
+
+    def record(self, doc_id: str) -> ProvenanceRecord:
+        """A document's provenance record."""
+        return self.archive.read_record(doc_id)
+
+    def clean_text(self, record: ProvenanceRecord) -> str:
+        """A document's clean text, re-hashed on read."""
+        return self.archive.objects.get(record.clean.sha256).decode("utf-8")
+
+    def original(self, record: ProvenanceRecord) -> bytes:
+        """A document's original bytes, exactly as captured, re-hashed on read."""
+        return self.archive.objects.get(record.original.sha256)
+
+    def documents(self) -> Iterable[tuple[ProvenanceRecord, str]]:
+        """Every ingested document's record and clean text, in id order."""
+        for doc_id in sorted(self.ingested_ids()):
+            record = self.record(doc_id)
+            yield record, self.clean_text(record)
+
+    # ---- index --------------------------------------------------------------------------------
+
+    def reindex(self) -> int:
+        """Rebuild the whole index from the archive alone, and log it."""
+        with self.archive.lock():
+            count = index_writer.rebuild(
+                self.index_path, (indexed_document(rec, text) for rec, text in self.documents()))
+            self.archive.ledger.append([("reindex", None, {"documents": count})], utc_now())
+        return count
+
+    def record_dict(self, record: ProvenanceRecord) -> dict:
+        """A record as JSON-ready data."""
+        return record_to_dict(record)
+
+
+def _read_limited(path: Path, max_size: int) -> bytes | InputError:
+    """A file's bytes, or the InputError that says why they cannot be had."""
+    label = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_size:
+            return InputTooLarge(label, f"{size:,} bytes, limit {max_size:,}")
+        with open(path, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except OSError as exc:
+        return UnreadableInput(label, exc.strerror or type(exc).__name__)
+    if len(data) > max_size:
+        return InputTooLarge(label, f"over {max_size:,} bytes")
+    return data

@@ -1,0 +1,173 @@
+"""The HTML cleaner's rules as data: tags, class/id patterns and thresholds, applied by ``clean_html``.
+
+Each rule has a short stable name; a removed ``Block`` carries it in ``Block.rule``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+# --- rule names (what ``Block.rule`` carries) ---------------------------------------------------
+
+TITLE = "title"
+HIDDEN = "hidden"
+NON_CONTENT_TAG = "non-content-tag"
+NAVIGATION = "navigation"
+COMMENT_SECTION = "comment-section"
+SHARE_WIDGET = "share-widget"
+RELATED_TEASER = "related-teaser"
+NEWSLETTER = "newsletter"
+COOKIE_NOTICE = "cookie-notice"
+ADVERTISEMENT = "advertisement"
+SIDEBAR = "sidebar"
+FOOTER = "footer"
+HEADER = "header"
+BYLINE = "byline"
+TAG_LIST = "tag-list"
+IMAGE_CAPTION = "image-caption"
+TABLE_OF_CONTENTS = "table-of-contents"
+LINK_DENSE = "link-dense"
+DUPLICATE_TITLE = "duplicate-title"
+DUPLICATE_BLOCK = "duplicate-block"
+OUTSIDE_ARTICLE = "outside-article"
+EXTRACTOR_REJECTED = "extractor-rejected"
+BOILERPLATE_PHRASE = "boilerplate-phrase"
+
+# --- tags ------------------------------------------------------------------------------------------
+
+#: Never visible: their text is not part of the page a reader sees, so it yields no block at all.
+INVISIBLE_TAGS = frozenset(
+    {
+        "script", "style", "template", "head", "title", "meta", "link", "noscript", "iframe",
+        "object", "embed", "svg", "math", "canvas", "video", "audio", "source", "track", "map",
+        "param", "picture", "img", "input", "textarea", "datalist",
+    }
+)
+
+#: Elements that start a new block of text (html-text style paragraph boundaries).
+BLOCK_TAGS = frozenset(
+    {
+        "html", "body", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td",
+        "th", "dt", "dd", "figcaption", "caption", "address", "div", "section", "article", "main",
+        "header", "footer", "nav", "aside", "form", "table", "thead", "tbody", "tfoot", "tr", "ul",
+        "ol", "dl", "figure", "center", "details", "summary", "fieldset", "legend", "hr", "menu",
+        "dialog", "button", "select", "option", "optgroup", "label", "hgroup",
+    }
+)
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+#: Controls and widgets: what they say is an interface, not the article.
+NON_CONTENT_TAGS = frozenset({"button", "select", "option", "optgroup", "label", "form", "fieldset", "legend", "dialog"})
+
+#: Structural tags that name a boilerplate role by themselves (HTML5 sectioning).
+ROLE_TAGS: tuple[tuple[str, str], ...] = (
+    ("nav", NAVIGATION),
+    ("footer", FOOTER),
+    ("aside", SIDEBAR),
+    ("menu", NAVIGATION),
+)
+
+#: ARIA roles that name a boilerplate role.
+ROLE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
+    ("navigation", NAVIGATION),
+    ("contentinfo", FOOTER),
+    ("complementary", SIDEBAR),
+    ("banner", HEADER),
+    ("menu", NAVIGATION),
+    ("menubar", NAVIGATION),
+    ("dialog", COOKIE_NOTICE),
+    ("alertdialog", COOKIE_NOTICE),
+)
+
+# --- class/id patterns -------------------------------------------------------------------------------
+# Matched against the lower-cased ``class`` and ``id`` values of an element; words are separated by
+# spaces, hyphens or underscores, so each pattern is anchored on those separators.
+
+_START = r"(?:^|[\s_-])"
+_END = r"(?:$|[\s_-])"
+
+
+def _words(*alternatives: str) -> re.Pattern[str]:
+    """A pattern matching any of the alternatives as whole words of a class/id value."""
+    return re.compile(_START + "(?:" + "|".join(alternatives) + ")" + _END)
+
+
+#: In order: the first match names the rule.  Comment sections first: reader comments are never content.
+CLASS_ID_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        COMMENT_SECTION,
+        _words(
+            r"comments?", r"commentlist", r"comment[s]?(?:area|list|wrap|wrapper|section|form|respond|body|content|container|s?block)",
+            r"respond", r"disqus\w*", r"discussion", r"replies", r"wpdiscuz\w*", r"commentform",
+            r"reply(?:title|form)", r"comment(?:ing)?", r"fb(?:comments)?", r"reactions",
+        ),
+    ),
+    (
+        COOKIE_NOTICE,
+        _words(r"cookies?\w*", r"consent\w*", r"gdpr\w*", r"cmp\w*", r"onetrust\w*", r"cky\w*", r"cc(?:window|banner)"),
+    ),
+    (
+        SHARE_WIDGET,
+        _words(
+            r"share\w*", r"sharing", r"sharedaddy", r"social\w*", r"addtoany", r"a2a\w*", r"sharethis",
+            r"shariff", r"ssba\w*", r"heateor\w*", r"follow(?:us)?", r"sociallinks?",
+        ),
+    ),
+    (
+        NEWSLETTER,
+        _words(
+            r"newsletter\w*", r"subscribe\w*", r"subscription\w*", r"signup", r"sign", r"mailchimp", r"mc4wp\w*",
+            r"optin\w*", r"opt", r"mailing", r"email(?:signup|form|capture)", r"lead(?:gen|form)", r"cta",
+        ),
+    ),
+    (
+        RELATED_TEASER,
+        _words(
+            r"related\w*", r"relatedposts", r"jp(?:relatedposts)?", r"yarpp\w*", r"crp", r"recommend\w*",
+            r"more(?:stories|articles|posts)", r"also(?:like|read)", r"read(?:more|next)", r"prevnext",
+            r"post(?:navigation|nav)", r"nav(?:links|previous|next)", r"next(?:post|article)",
+            r"previous(?:post|article)", r"popular\w*", r"trending", r"teasers?\w*", r"outbrain", r"taboola",
+            r"you", r"latest(?:posts|news|articles)?", r"recent(?:posts|news|articles)?",
+        ),
+    ),
+    (
+        ADVERTISEMENT,
+        _words(r"ads?", r"advert\w*", r"adsbygoogle", r"sponsor\w*", r"promo\w*", r"adsense", r"dfp", r"gpt", r"banner\w*"),
+    ),
+    (
+        NAVIGATION,
+        _words(
+            r"nav", r"navbar", r"navigation", r"menu\w*", r"breadcrumbs?", r"skip", r"pagination", r"pager",
+            r"megamenu", r"gnav", r"topbar", r"masthead",
+        ),
+    ),
+    (TABLE_OF_CONTENTS, _words(r"toc\w*", r"table(?:of)?contents?", r"ez(?:toc)?", r"lwptoc\w*")),
+    (FOOTER, _words(r"footer\w*", r"copyright", r"colophon", r"legal")),
+    (SIDEBAR, _words(r"sidebar\w*", r"widget\w*", r"aside", r"rail", r"secondary")),
+    (BYLINE, _words(r"byline\w*", r"author\w*", r"post(?:meta|info|date|author)", r"entry(?:meta|date)", r"meta", r"posted(?:on|by)?", r"dateline", r"published", r"date", r"avatar")),
+    (TAG_LIST, _words(r"tags?(?:links|list|cloud)?", r"post(?:tags|categories)", r"cat(?:links)?", r"categor(?:y|ies)", r"taxonomy")),
+    (IMAGE_CAPTION, _words(r"caption\w*", r"credit", r"photo(?:credit)?", r"image(?:credit|caption)")),
+)
+
+#: Rules of ancestors strong enough to remove a block that the extractor kept.
+STRONG_RULES = frozenset({COMMENT_SECTION, COOKIE_NOTICE, SHARE_WIDGET, NEWSLETTER, RELATED_TEASER, ADVERTISEMENT})
+
+
+@attrs.frozen
+class HtmlCleaningOptions:
+    """Thresholds of the HTML cleaner: link density, text lengths, and how blocks are matched."""
+
+    #: A block whose share of characters inside links exceeds this is navigation-like.
+    max_link_density: float = 0.5
+    #: Blocks shorter than this (characters) are "short": matched to the extractor's text by position.
+    short_block_chars: int = 25
+    #: How far (characters of the extractor's text) past the last match a short block may be found.
+    short_block_window: int = 40
+    #: Share of a block's words the extractor must have kept for the block to count as kept by it.
+    min_vote_share: float = 0.5
+
+
+DEFAULT_OPTIONS = HtmlCleaningOptions()

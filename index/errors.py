@@ -1,0 +1,24 @@
+"""Errors of the search index."""
+
+from __future__ import annotations
+
+
+class IndexError_(Exception):
+    """Base class of everything the index raises."""
+
+
+class QuerySyntaxError(IndexError_, ValueError):
+    """A query that cannot be parsed; the message says what is wrong and how to write it."""
+
+    def __init__(self, query: str, reason: str) -> None:
+        self.query = query
+        self.reason = reason
+        super().__init__(f"cannot parse query {query!r}: {reason}")
+
+
+class IndexMissing(IndexError_):
+    """The store has no search index yet."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"no search index at {path}; run `docket ingest` or `docket reindex`")

@@ -1,0 +1,145 @@
+"""Writing the index: add or replace documents by id in batches, delete, rebuild, list contents."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from index.errors import IndexMissing
+from index.schema import SCHEMA_VERSION, build_schema
+from index.values import IndexedDocument
+
+INDEX_NAME = "docket"
+
+
+def parse_iso_date(value: str | None) -> datetime | None:
+    """The start of an ISO 8601 date or datetime at any precision ("2017", "2017-06-26T11:07")."""
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    for length, pattern in ((4, "%Y"), (7, "%Y-%m"), (10, "%Y-%m-%d")):
+        if len(text) == length:
+            try:
+                return datetime.strptime(text, pattern)
+            except ValueError:
+                return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=None)
+
+
+def exists(path: Path) -> bool:
+    """True when a docket index is at ``path``."""
+    return path.is_dir() and whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
+
+
+def open_index(path: Path, *, create: bool = False) -> Index:
+    """Open the index at ``path``; with ``create`` make an empty one if there is none."""
+    if exists(path):
+        return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+    if not create:
+        raise IndexMissing(str(path))
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "SCHEMA_VERSION").write_text(SCHEMA_VERSION + "\n", encoding="ascii")
+    return whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+
+
+def to_fields(doc: IndexedDocument) -> dict[str, object]:
+    """The whoosh field values of one document."""
+    fields: dict[str, object] = {
+        "id": doc.id,
+        "title": doc.title,
+        "body": doc.body,
+        "raw_sha256": doc.raw_sha256,
+        "clean_sha256": doc.clean_sha256,
+        "published_text": doc.published,
+        "retrieved_text": doc.retrieved,
+        "source": doc.source,
+    }
+    if doc.author:
+        fields["author"] = doc.author
+    if doc.site:
+        fields["site"] = doc.site
+    if doc.tags:
+        fields["tag"] = ",".join(doc.tags)
+    published = parse_iso_date(doc.published)
+    if published is not None:
+        fields["published"] = published
+    retrieved = parse_iso_date(doc.retrieved)
+    if retrieved is not None:
+        fields["retrieved"] = retrieved
+    return fields
+
+
+def write_documents(path: Path, docs: Iterable[IndexedDocument], *, limitmb: int = 256) -> int:
+    """Add or replace (by id) documents in one commit; returns how many were written."""
+    ix = open_index(path, create=True)
+    writer = ix.writer(limitmb=limitmb)
+    count = 0
+    try:
+        for doc in docs:
+            writer.update_document(**to_fields(doc))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    if count:
+        writer.commit()
+    else:
+        writer.cancel()
+    return count
+
+
+def delete_documents(path: Path, ids: Iterable[str]) -> int:
+    """Remove documents by id; returns how many index entries were removed."""
+    ix = open_index(path)
+    writer = ix.writer()
+    removed = 0
+    for doc_id in ids:
+        removed += writer.delete_by_term("id", doc_id)
+    writer.commit()
+    return removed
+
+
+def rebuild(path: Path, docs: Iterable[IndexedDocument]) -> int:
+    """Build a fresh index beside the old one, then swap it in; returns the document count."""
+    fresh = path.with_name(path.name + ".rebuild")
+    shutil.rmtree(fresh, ignore_errors=True)
+    ix = open_index(fresh, create=True)
+    writer = ix.writer(limitmb=256)
+    count = 0
+    try:
+        for doc in docs:
+            writer.add_document(**to_fields(doc))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    writer.commit(optimize=True)
+    old = path.with_name(path.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        path.rename(old)
+    fresh.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
+    return count
+
+
+def indexed_digests(path: Path) -> dict[str, tuple[str, str]]:
+    """Every indexed document id mapped to its (raw_sha256, clean_sha256); empty with no index."""
+    if not exists(path):
+        return {}
+    ix = open_index(path)
+    with ix.searcher() as searcher:
+        return {
+            fields["id"]: (fields.get("raw_sha256", ""), fields.get("clean_sha256", ""))
+            for fields in searcher.all_stored_fields()
+        }
