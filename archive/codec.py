@@ -27,7 +27,7 @@ def canonical_json(value: Any) -> bytes:
 
 def record_to_dict(record: ProvenanceRecord) -> dict[str, Any]:
     """The record as plain JSON-ready data."""
-    data = attrs.asdict(record, retain_collection_types=False)
+    data = attrs.asdict(record)
     data["format"] = RECORD_FORMAT
     data["id"] = record.id
     return data

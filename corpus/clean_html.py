@@ -39,6 +39,7 @@ class PageBlock:
     tokens: list[str] = attrs.field(factory=list)
     rule: str | None = None
     voted: bool = False
+    hidden: bool = False
 
 
 # --- parsing ------------------------------------------------------------------------------------------
@@ -98,7 +99,7 @@ class _Segmenter:
         self.open: list[tuple[lxml.html.HtmlElement, list[str], list[int]]] = []
         self.link_depth = 0
         self.hidden_depth = 0
-        self.hidden_elements: set[int] = set()
+        self.hidden_elements: set[lxml.html.HtmlElement] = set()
 
     def add_text(self, text: str | None) -> None:
         """Append text to the innermost open block."""
@@ -115,7 +116,7 @@ class _Segmenter:
             text = normalise_space("".join(pieces))
             if text:
                 block = PageBlock(element, text, min(link_chars[0], len(text)))
-                block.rule = rules.HIDDEN if self.hidden_depth else None
+                block.hidden = self.hidden_depth > 0
                 self.blocks.append(block)
             pieces.clear()
             link_chars[0] = 0
@@ -124,36 +125,36 @@ class _Segmenter:
         """Return the blocks of ``root`` in document order."""
         self.open.append((root, [], [0]))
         walker = lxml.etree.iterwalk(root, events=("start", "end"))
-        skipped: set[int] = set()
-        opened: set[int] = set()
+        skipped: set[lxml.html.HtmlElement] = set()
+        opened: set[lxml.html.HtmlElement] = set()
         for event, element in walker:
             tag = element.tag if isinstance(element.tag, str) else ""
             if event == "start":
                 if not tag or tag in rules.INVISIBLE_TAGS:
                     walker.skip_subtree()
-                    skipped.add(id(element))
+                    skipped.add(element)
                     continue
                 hidden = is_hidden(element)
                 if hidden or tag in rules.BLOCK_TAGS:
                     self.flush()
                     self.open.append((element, [], [0]))
-                    opened.add(id(element))
+                    opened.add(element)
                     self.hidden_depth += hidden
                     if hidden:
-                        self.hidden_elements.add(id(element))
+                        self.hidden_elements.add(element)
                 elif tag == "br":
                     self.add_text("\n")
                 elif tag == "a":
                     self.link_depth += 1
                 self.add_text(element.text)
                 continue
-            if id(element) in skipped:
-                skipped.discard(id(element))
-            elif id(element) in opened:
-                opened.discard(id(element))
+            if element in skipped:
+                skipped.discard(element)
+            elif element in opened:
+                opened.discard(element)
                 self.flush()
                 self.open.pop()
-                if id(element) in self.hidden_elements:
+                if element in self.hidden_elements:
                     self.hidden_depth -= 1
             elif tag == "a":
                 self.link_depth -= 1
@@ -224,3 +225,138 @@ def mark_votes(blocks: list[PageBlock], text: str, options: rules.HtmlCleaningOp
                 shingles = shingle_set(tokens)
             own = shingle_set(block.tokens)
             block.voted = len(own & shingles) >= options.min_vote_share * len(own)
+
+
+# --- the article region -----------------------------------------------------------------------------------
+
+
+def find_region(blocks: list[PageBlock], options: rules.HtmlCleaningOptions) -> lxml.html.HtmlElement | None:
+    """The deepest element holding most of the text the extractor kept: the article's region."""
+    voted_chars: dict[lxml.html.HtmlElement, int] = {}
+    total = 0
+    for block in blocks:
+        if block.voted:
+            total += len(block.text)
+            for element in (block.element, *block.element.iterancestors()):
+                voted_chars[element] = voted_chars.get(element, 0) + len(block.text)
+    if not total:
+        return None
+    fits = [element for element, chars in voted_chars.items() if chars >= options.region_share * total]
+    # the fits are one chain of ancestors: the deepest has the most ancestors
+    return max(fits, key=lambda element: sum(1 for _ in element.iterancestors()))
+
+
+# --- rules ---------------------------------------------------------------------------------------------------
+
+
+def element_rule(element: lxml.html.HtmlElement) -> str | None:
+    """The boilerplate rule an element names by its tag, ARIA role, or class and id, if any."""
+    tag = element.tag
+    for role_tag, rule in rules.ROLE_TAGS:
+        if tag == role_tag:
+            return rule
+    role = (element.get("role") or "").strip().lower()
+    for role_name, rule in rules.ROLE_ATTRIBUTES:
+        if role == role_name:
+            return rule
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".strip().lower()
+    names = rules.TAXONOMY_CLASS.sub(" ", names).strip()
+    if not names:
+        return None
+    for rule, pattern in rules.CLASS_ID_PATTERNS:
+        if pattern.search(names):
+            return rule
+    return None
+
+
+def ancestor_rule(
+    element: lxml.html.HtmlElement,
+    region: lxml.html.HtmlElement | None,
+    memo: dict[lxml.html.HtmlElement, str | None],
+) -> tuple[str | None, bool]:
+    """The rule named by the element or an ancestor below ``region``, and whether it is inside it."""
+    found = None
+    current: lxml.html.HtmlElement | None = element
+    while current is not None and current.tag not in ("body", "html"):
+        if current is region:
+            return found, True
+        if current not in memo:
+            memo[current] = element_rule(current)
+        found = memo[current] or found
+        current = current.getparent()
+    return found, region is None or current is region
+
+
+def link_density(block: PageBlock) -> float:
+    """Share of the block's characters that sit inside links."""
+    return block.link_chars / len(block.text) if block.text else 0.0
+
+
+def classify_block(block: PageBlock, hint: str | None, inside: bool, options: rules.HtmlCleaningOptions) -> str | None:
+    """The rule removing ``block``, or None to keep it, from the vote, its place and its hints."""
+    tag = block.element.tag
+    if tag in rules.NON_CONTENT_TAGS:
+        return rules.NON_CONTENT_TAG
+    if tag in ("figcaption", "caption") or hint == rules.IMAGE_CAPTION:
+        return rules.IMAGE_CAPTION
+    if block.voted:
+        return hint if hint in rules.STRONG_RULES else None
+    if block.hidden:
+        return rules.HIDDEN
+    if not inside:
+        return hint or rules.OUTSIDE_ARTICLE
+    if hint:
+        return hint
+    if link_density(block) > options.max_link_density:
+        return rules.LINK_DENSE
+    return None
+
+
+def classify_blocks(blocks: list[PageBlock], region: lxml.html.HtmlElement | None, options: rules.HtmlCleaningOptions) -> None:
+    """Give every block still undecided its rule (or None to keep it)."""
+    memo: dict[lxml.html.HtmlElement, str | None] = {}
+    for block in blocks:
+        if block.rule is not None:
+            continue
+        hint, inside = ancestor_rule(block.element, region, memo)
+        block.rule = classify_block(block, hint, inside, options)
+
+
+def comparable(text: str | None) -> str:
+    """Text reduced to lower-case words, for comparing a title with a block."""
+    return " ".join(TOKEN.findall((text or "").lower()))
+
+
+def mark_title(blocks: list[PageBlock], title: str | None) -> None:
+    """Remove the article's title from the body: the first block repeating it, else the first <h1>."""
+    wanted = comparable(title)
+    first_h1 = None
+    for block in blocks:
+        words = comparable(block.text)
+        if not words:
+            continue
+        is_h1 = block.element.tag == "h1"
+        if wanted and (words == wanted or is_h1 and (words in wanted or wanted in words)):
+            block.rule = rules.TITLE
+            return
+        if is_h1 and first_h1 is None:
+            first_h1 = block
+    if first_h1 is not None:
+        first_h1.rule = rules.TITLE
+
+
+# --- the cleaner ---------------------------------------------------------------------------------------------
+
+
+def clean_html(html: str, url: str | None = None, options: rules.HtmlCleaningOptions = rules.DEFAULT_OPTIONS) -> CleanResult:
+    """Clean an HTML page: every block in order, kept or removed with its rule, and the page's metadata."""
+    root = parse_document(html)
+    if root is None:
+        return CleanResult(blocks=(), metadata=extract_metadata(None, url))
+    metadata = extract_metadata(root, url)
+    blocks = segment_blocks(root)
+    mark_votes(blocks, extractor_text(root), options)
+    region = find_region(blocks, options)
+    mark_title(blocks, metadata.title)
+    classify_blocks(blocks, region, options)
+    return CleanResult(blocks=tuple(Block(block.text, block.rule) for block in blocks), metadata=metadata)

@@ -166,7 +166,7 @@ class Collection:
         events: list[tuple[str, str | None, dict]] = []
         to_index: list[IndexedDocument] = []
         seen: set[str] = set()
-        for label, result in zip(labels, results):
+        for label, result in zip(labels, results, strict=True):
             if isinstance(result, InputError):
                 outcomes.append(IngestOutcome(label, "failed", message=str(result)))
                 continue

@@ -40,6 +40,9 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 CONTROL_SHARE_LIMIT = 0.02
+COMMON_ON_THE_WEB = ("utf_8", "cp1252", "cp1251", "cp1250", "koi8_r", "gb18030", "shift_jis", "euc_kr", "big5")
+CHAOS_SLACK = 0.1
+COHERENCE_SLACK = 0.05
 
 
 @attrs.frozen
@@ -112,13 +115,31 @@ def decode_bytes(data: bytes, path: str = "<input>") -> Decoded:
             continue
     if b"\x00" in data[:4096] and not _looks_utf16(data):
         raise BinaryInput(path, "it holds NUL bytes")
-    best = charset_normalizer.from_bytes(data[:262144]).best()
-    if best is None or best.encoding is None:
+    best = guess_encoding(data)
+    if best is None:
         raise UndecodableInput(path)
     try:
-        return _accept(data.decode(best.encoding), best.encoding, path)
+        return _accept(data.decode(best), best, path)
     except UnicodeDecodeError:
-        raise UndecodableInput(path, f"guessed {best.encoding} but the bytes do not decode") from None
+        raise UndecodableInput(path, f"guessed {best} but the bytes do not decode") from None
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """charset-normalizer's guess, nudged towards the encodings common on the web.
+
+    Short Latin text fits many single-byte code pages equally well; among near-equal candidates
+    the one web pages actually use (cp1252, cp1251, ...) is the better bet.
+    """
+    matches = list(charset_normalizer.from_bytes(data[:262144]))
+    if not matches:
+        return None
+    best = matches[0]
+    for name in COMMON_ON_THE_WEB:
+        for match in matches:
+            if (match.encoding == name and match.chaos <= best.chaos + CHAOS_SLACK
+                    and match.coherence >= best.coherence - COHERENCE_SLACK):
+                return name
+    return best.encoding
 
 
 def _looks_utf16(data: bytes) -> bool:

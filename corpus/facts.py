@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import attrs
@@ -39,14 +39,14 @@ def check_timestamp(value: str) -> str:
     if len(text) == 10:
         return parsed.date().isoformat()
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc)
+        parsed = parsed.astimezone(UTC)
         return parsed.isoformat().replace("+00:00", "Z")
     return parsed.isoformat()
 
 
 def utc_now() -> str:
     """The current UTC time, to the second, as ISO 8601 with a Z."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def current_user() -> str:

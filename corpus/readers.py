@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class MediaType(str, Enum):
+class MediaType(StrEnum):
     """The two kinds of document docket reads."""
 
     HTML = "text/html"

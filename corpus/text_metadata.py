@@ -71,6 +71,7 @@ _DATE_WORDS = (
     r"(?:posted|published|updated|last updated|last modified|modified|date|on|am|le|el|publié|"
     r"publicado|veröffentlicht|aktualisiert|опубликовано|обновлено|mis à jour|actualizado)"
 )
+_DIGIT = re.compile(r"\d")
 TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?$", _I)
 DAY_MONTH_ONLY = re.compile(
     rf"^(?:(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}\.?\s+(?:{_MONTH})\.?)$", _I
@@ -185,7 +186,7 @@ def add_time(date: PublicationDate, text: str) -> PublicationDate:
 def is_date_line(text: str) -> bool:
     """True when ``text`` is only a date and/or time, perhaps with "Posted on", "Updated" or a read time."""
     line = _normalise(text)
-    if not line or len(line) > 80:
+    if not line or len(line) > 80 or not _DIGIT.search(line):
         return False
     if TIME_ONLY.match(line) or DAY_MONTH_ONLY.match(line):
         return True

@@ -95,6 +95,13 @@ def _words(*alternatives: str) -> re.Pattern[str]:
     return re.compile(_START + "(?:" + "|".join(alternatives) + ")" + _END)
 
 
+#: Class names WordPress and other CMSs put on the article itself (``tag-chechnya``, ``category-news``):
+#: they name the article's taxonomy, not a boilerplate box, so they are ignored.
+TAXONOMY_CLASS = re.compile(
+    r"(?:^|\s)(?:(?:post|postid|page-id)-\d+|has-[^\s]*|(?:tag|category|author|format|type|status)-"
+    r"(?!(?:links?|list|cloud|box|bio|info|meta|name|avatar|wrap|title|area|section)(?:$|\s))[^\s]*)"
+)
+
 #: In order: the first match names the rule.  Comment sections first: reader comments are never content.
 CLASS_ID_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -107,7 +114,7 @@ CLASS_ID_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         COOKIE_NOTICE,
-        _words(r"cookies?\w*", r"consent\w*", r"gdpr\w*", r"cmp\w*", r"onetrust\w*", r"cky\w*", r"cc(?:window|banner)"),
+        _words(r"cookies?\w*", r"consent\w*", r"gdpr\w*", r"onetrust\w*", r"cc(?:window|banner)"),
     ),
     (
         SHARE_WIDGET,
@@ -130,12 +137,12 @@ CLASS_ID_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"more(?:stories|articles|posts)", r"also(?:like|read)", r"read(?:more|next)", r"prevnext",
             r"post(?:navigation|nav)", r"nav(?:links|previous|next)", r"next(?:post|article)",
             r"previous(?:post|article)", r"popular\w*", r"trending", r"teasers?\w*", r"outbrain", r"taboola",
-            r"you", r"latest(?:posts|news|articles)?", r"recent(?:posts|news|articles)?",
+            r"latest(?:posts|news|articles)?", r"recent(?:posts|news|articles)?",
         ),
     ),
     (
         ADVERTISEMENT,
-        _words(r"ads?", r"advert\w*", r"adsbygoogle", r"sponsor\w*", r"promo\w*", r"adsense", r"dfp", r"gpt", r"banner\w*"),
+        _words(r"ads?", r"advert\w*", r"adsbygoogle", r"sponsor\w*", r"promo\w*", r"adsense", r"dfp", r"gpt"),
     ),
     (
         NAVIGATION,
@@ -146,7 +153,7 @@ CLASS_ID_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (TABLE_OF_CONTENTS, _words(r"toc\w*", r"table(?:of)?contents?", r"ez(?:toc)?", r"lwptoc\w*")),
     (FOOTER, _words(r"footer\w*", r"copyright", r"colophon", r"legal")),
-    (SIDEBAR, _words(r"sidebar\w*", r"widget\w*", r"aside", r"rail", r"secondary")),
+    (SIDEBAR, _words(r"sidebar\w*", r"aside", r"rail")),
     (BYLINE, _words(r"byline\w*", r"author\w*", r"post(?:meta|info|date|author)", r"entry(?:meta|date)", r"meta", r"posted(?:on|by)?", r"dateline", r"published", r"date", r"avatar")),
     (TAG_LIST, _words(r"tags?(?:links|list|cloud)?", r"post(?:tags|categories)", r"cat(?:links)?", r"categor(?:y|ies)", r"taxonomy")),
     (IMAGE_CAPTION, _words(r"caption\w*", r"credit", r"photo(?:credit)?", r"image(?:credit|caption)")),
@@ -166,6 +173,8 @@ class HtmlCleaningOptions:
     short_block_chars: int = 25
     #: How far (characters of the extractor's text) past the last match a short block may be found.
     short_block_window: int = 40
+    #: The article region is the deepest element holding this share of the extractor's text.
+    region_share: float = 0.85
     #: Share of a block's words the extractor must have kept for the block to count as kept by it.
     min_vote_share: float = 0.5
 

@@ -76,6 +76,11 @@ def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), _I)
 
 
+def _literals(*words: str) -> re.Pattern[str]:
+    """A fast pre-check: any of the lower-case literal ``words`` occurs in a lower-cased block."""
+    return re.compile("|".join(re.escape(word) for word in words))
+
+
 #: Whole-block rules: the block, stripped of bullets and trailing colons, must match entirely.
 WHOLE_BLOCK_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -138,6 +143,21 @@ WHOLE_BLOCK_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "comment-form",
+        _any(r"name\s*\*?|e-?mail(?: address)?\s*\*?|website\s*\*?|comment\s*\*|\* indicates required"),
+    ),
+    (
+        "footer",
+        _any(
+            r"about us|contact us|contact|sitemap|imprint|impressum|datenschutz|disclaimer|accessibility|careers|"
+            r"advertise(?: with us)?|faq|help|support|legal|mentions légales|aviso legal|политика конфиденциальности",
+        ),
+    ),
+    (
+        "read-time",
+        _any(r"\d+\s*(?:min|mins|minutes?)(?: read| reading time)?|(?:min|mins|minutes?) read|reading time:? .{1,20}"),
+    ),
+    (
         "tag-list",
         _any(
             r"tags?|tagged|topics?|categories|category|filed under|keywords|labels|schlagwörter|étiquettes|etiquetas|теги|метки",
@@ -146,15 +166,17 @@ WHOLE_BLOCK_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 #: Phrase rules: the pattern may occur anywhere in a block of at most ``phrase_max_words`` words.
-PHRASE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+#: Each carries lower-case trigger strings; its (slower) pattern only runs when one of them occurs.
+PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "comment-form",
+        ("email", "e-mail", "akismet", "required", "comment", "reply", "response", "notify me", "adresse",
+         "dirección", "réponse", "respuesta", "kommentar", "commentaire", "comentario", "комментар", "ответ"),
         _any(
             r"your email address will not be published", r"required fields are marked",
             r"this site uses akismet", r"save my name,? email", r"notify me of (?:follow-up comments|new (?:posts|comments))",
             r"you must be (?:logged in|registered) to post a comment", r"^(?:leave|post|add|write|submit) a (?:reply|comment|response)",
-            r"^cancel reply$", r"^post comment$", r"^(?:name|email|website|comment)\s*\*?$",
-            r"learn how your comment data is processed",
+            r"^cancel reply$", r"^post comment$", r"learn how your comment data is processed",
             r"ihre e-mail-adresse wird nicht veröffentlicht", r"^(?:schreibe|hinterlasse) einen kommentar",
             r"^kommentar (?:schreiben|verfassen|hinterlassen)",
             r"votre adresse (?:e-mail|email|de messagerie) ne sera pas publiée", r"^laisser un commentaire",
@@ -165,6 +187,7 @@ PHRASE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "share-prompt",
+        ("%d bloggers", "click to", "share", "follow us", "like us"),
         _any(
             r"%d bloggers like this", r"click to (?:share|print|email)", r"share (?:this|on) (?:facebook|twitter|linkedin)",
             r"^share (?:this|the) (?:article|post|story|page)", r"^(?:follow|like) us on ", r"^share on ",
@@ -172,6 +195,8 @@ PHRASE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "subscribe",
+        ("subscri", "newsletter", "sign up", "enter your e", "discover more from", "full archive", "inbox",
+         "abonn", "suscr", "подпи"),
         _any(
             r"\bsubscribe\b", r"\bnewsletters?\b", r"\bsign up (?:for|to|now|today)\b", r"enter your e-?mail",
             r"discover more from ", r"get access to the full archive", r"join \d[\d,]* other subscribers",
@@ -181,6 +206,7 @@ PHRASE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "cookie-notice",
+        ("cookie", "by continuing"),
         _any(
             r"\bcookies?\b.{0,80}\b(?:accept|consent|use|uses|policy|settings|preferences|experience)\b",
             r"\b(?:accept|reject|allow) (?:all )?cookies\b", r"\bby continuing to (?:use|browse)\b",
@@ -188,6 +214,8 @@ PHRASE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "copyright",
+        ("©", "(c)", "copyright", "rights reserved", "rechte vorbehalten", "droits réservés", "derechos reservados",
+         "права защищены"),
         _any(
             r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"all rights reserved", r"alle rechte vorbehalten",
             r"tous droits réservés", r"todos los derechos reservados", r"все права защищены",
@@ -195,6 +223,7 @@ PHRASE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "donation-appeal",
+        ("donat", "patreon", "subscri", "become a", "spenden", "faire un don", "пожертв"),
         _any(
             r"\bto donate\b", r"\bdonate (?:now|today|here)\b", r"\bmak(?:e|ing) a donation\b",
             r"\bconsider (?:a )?donat", r"\bsupport (?:our|us)(?: work| journalism| mission)?\b.{0,40}\b(?:donat|patreon|subscri)",
@@ -204,34 +233,44 @@ PHRASE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "image-caption",
+        ("photo", "image", "picture", "credit", "source", "foto", "bild", "quelle", "фото", "courtesy", "getty",
+         "shutterstock", "istock", "alamy", "unsplash", "pexels", "adobe stock", "pictured"),
         _any(
             r"\((?:[^()]{0,60} )?(?:photos?|images?|pictures?|photographs?|fotos?|bild|credit)"
             r"(?: courtesy(?: of)?| by| credit|:| via| from)[^()]*\)\s*$",
             r"^(?:photo|image|picture|credit|photo credit|image credit|source|foto|bild|quelle|фото|crédit photo)"
             r"(?: courtesy of| by| credit)?\s*:", r"^courtesy of\b", r"\bcourtesy of (?:the )?brand\b",
             r"\b(?:getty images|shutterstock|istock(?:photo)?|alamy|unsplash|pexels|adobe stock)\b",
-            r"\b(?:ap|afp|reuters|epa|dpa) photo\b", r"^\(?(?:photo|image|pictured|above|below|top|left|right)[:)]",
+            r"\b(?:ap|afp|reuters|epa|dpa) photo\b", r"^\(?(?:photo|image|pictured)[:)]",
         ),
     ),
     (
         "footer",
+        ("privacy policy", "terms of", "terms and", "powered by", "cookie policy", "do not sell"),
         _any(
             r"\bprivacy policy\b", r"\bterms (?:of|and) (?:use|service|conditions)\b", r"\bpowered by\b",
-            r"^(?:about us|contact us|contact|sitemap|imprint|impressum|datenschutz|disclaimer|accessibility|"
-            r"careers|advertise(?: with us)?|faq|help|support|legal|mentions légales|aviso legal|"
-            r"политика конфиденциальности)$",
             r"\bcookie policy\b", r"\bdo not sell my\b",
         ),
     ),
     (
         "widget",
+        ("gadget", "javascript", "browser does not", "error"),
         _any(
             r"the gadget spec url could not be found", r"please enable javascript", r"javascript (?:is )?(?:disabled|required)",
-            r"your browser does not support", r"^\s*loading\s*(?:\.\.\.|…)?\s*$", r"^there was an error\b",
-            r"^(?:min|mins|minute|minutes) read$", r"^\d+\s*(?:min|mins|minute|minutes)(?: read)?$",
+            r"your browser does not support", r"^there was an error\b",
         ),
     ),
 )
+
+#: Every phrase rule's triggers as one pattern (longest first), and which rules each trigger wakes.
+PHRASE_TRIGGERS = re.compile(
+    "|".join(re.escape(t) for t in sorted({t for _, ts, _ in PHRASE_RULES for t in ts}, key=len, reverse=True))
+)
+TRIGGERED_RULES: dict[str, tuple[int, ...]] = {
+    trigger: tuple(i for i, (_, ts, _) in enumerate(PHRASE_RULES) if any(t in trigger for t in ts))
+    for trigger in {t for _, ts, _ in PHRASE_RULES for t in ts}
+}
+
 
 #: Blocks that open the comment section: everything after them (to the footer) is reader comments.
 COMMENT_START_RULES: frozenset[str] = frozenset({"comment-section", "comment-form"})
@@ -241,9 +280,11 @@ TEASER_RULES: frozenset[str] = frozenset({"related-teaser"})
 
 #: Signs of a single reader comment: "Jane says:", "Reply", "March 3, 2020 at 5:12 pm".
 COMMENT_SIGN = _any(
-    r"^\S.{0,60}\bsays:?$", r"^reply(?: ↓)?$", r"^(?:antworten|répondre|responder|ответить)$",
-    r"^\d+ (?:likes?|points?|upvotes?)$", r"^(?:log in|sign in) to reply$",
-    r"^.{0,60}\b\d{1,2}:\d{2}\s*(?:am|pm)?$",
+    r"^\S.{0,60}\b(?:says|writes|wrote|sagt|schreibt|dit|écrit|dice|escribe|пишет|говорит):?$",
+    r"^\S.{0,80}\bwrites: .{0,80}$", r"^reply(?: ↓| to this.*)?$", r"^(?:antworten|répondre|responder|ответить)$",
+    r"^\d+ (?:likes?|points?|upvotes?)$", r"^(?:log in|sign in) to reply$", r"\(score: \d", r"^re: ",
+    r"^.{0,60}\b\d{1,2}:\d{2}\s*(?:am|pm)?$", r"^\S.{0,60} (?:at|um|à|a las|в) \d{1,2}:\d{2}\s*(?:am|pm)?$",
+    r"^(?:\d+ )?(?:minutes?|hours?|days?|weeks?|months?|years?) ago$",
 )
 
 #: A breadcrumb trail: two or more short segments joined by ">", "»", "›" or "/".

@@ -1,0 +1,417 @@
+"""Boilerplate cleaning for flattened page text (a copy-paste or a scraper's text of a web page).
+
+``clean_text`` splits the text into blocks (lines, or hard-wrapped paragraphs joined), labels every
+block kept or removed with a rule name, and reads the metadata (title, site, byline, tags). It is
+pure: no disk, no network, the same answer for the same text. The passes, in order:
+
+1. describe each block (words, stopword share, sentence end, the pattern rule it matches);
+2. find the title near the top and the byline beside it;
+3. find where reader comments start (a marker such as "Leave a Reply" after the article);
+4. find the article: the densest contiguous run of prose (a maximum-sum segment);
+5. inside the article, drop pattern matches, repeats, captions and menu-like runs of short lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import attrs
+
+from corpus.cleaned import Block, CleanResult, Metadata
+from corpus.rules.text_rules import (
+    BREADCRUMB,
+    CLOSERS,
+    COMMENT_SIGN,
+    COMMENT_START_RULES,
+    DEFAULT_OPTIONS,
+    LINKISH,
+    MARKER_STRIP,
+    PHRASE_RULES,
+    PHRASE_TRIGGERS,
+    PIPE_LINKS,
+    SENTENCE_END,
+    STOPWORDS,
+    TAG_ITEMS,
+    TEASER_RULES,
+    TRIGGERED_RULES,
+    WHOLE_BLOCK_RULES,
+    WORD,
+    TextCleanOptions,
+)
+from corpus.text_metadata import (
+    PublicationDate,
+    add_time,
+    clean_name,
+    is_date_line,
+    parse_byline,
+    parse_date,
+    parse_tags,
+    split_site,
+)
+
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+@attrs.frozen
+class BlockInfo:
+    """What the cleaner knows about one block before deciding on it."""
+
+    text: str
+    key: str
+    words: int
+    stopword_ratio: float
+    sentence: bool
+    rule: str | None
+
+
+def split_blocks(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> list[str]:
+    """Split text into blocks: one per line, hard-wrapped paragraphs joined, whitespace collapsed."""
+    text = _CONTROL.sub(" ", _NEWLINES.sub("\n", text))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    if _is_hard_wrapped(lines, options):
+        return _unwrap(lines)
+    return [line for line in lines if line]
+
+
+def _is_hard_wrapped(lines: Sequence[str], options: TextCleanOptions) -> bool:
+    """True when the text looks wrapped at a fixed width (most long lines end near one column)."""
+    lengths = [len(line) for line in lines if line]
+    if len(lengths) < 6:
+        return False
+    width = max(lengths)
+    if width > options.wrap_max_width or width < 40:
+        return False
+    near = sum(1 for n in lengths if n >= 0.7 * width)
+    return near >= 0.5 * len(lengths)
+
+
+def _unwrap(lines: Sequence[str]) -> list[str]:
+    """Join the lines of each blank-line-separated paragraph, keeping list items apart."""
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line and current and not re.match(r"^(?:[-*•·]|\d+[.)])\s", line):
+            current.append(line)
+            continue
+        if current:
+            blocks.append(" ".join(current))
+        current = [line] if line else []
+    return blocks
+
+
+def block_key(text: str) -> str:
+    """A comparison key: lower-case words only, so repeats match despite punctuation and case."""
+    return " ".join(WORD.findall(text.lower()))
+
+
+def match_rule(text: str, words: int, options: TextCleanOptions = DEFAULT_OPTIONS) -> str | None:
+    """The name of the first boilerplate pattern rule the block matches, or None."""
+    bare = MARKER_STRIP.sub("", text)
+    if words <= 12 and len(bare) <= 120:
+        for name, pattern in WHOLE_BLOCK_RULES:
+            if pattern.fullmatch(bare):
+                return name
+    if words <= options.phrase_max_words:
+        woken = sorted({rule for hit in PHRASE_TRIGGERS.findall(text.lower()) for rule in TRIGGERED_RULES[hit]})
+        for rule in woken:
+            name, _, pattern = PHRASE_RULES[rule]
+            if pattern.search(text):
+                return name
+    if words <= 30 and (BREADCRUMB.match(text) or PIPE_LINKS.match(text)):
+        return "navigation"
+    if words <= 6 and LINKISH.search(text):
+        return "short-link-line"
+    return None
+
+
+def describe(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> BlockInfo:
+    """Measure one block: words, stopword share, whether it ends like a sentence, its pattern rule."""
+    tokens = WORD.findall(text.lower())
+    words = len(tokens)
+    stop = sum(1 for token in tokens if token in STOPWORDS)
+    tail = text.rstrip(CLOSERS)
+    sentence = bool(tail) and tail[-1] in SENTENCE_END
+    return BlockInfo(
+        text=text,
+        key=" ".join(tokens),
+        words=words,
+        stopword_ratio=stop / words if words else 0.0,
+        sentence=sentence,
+        rule=match_rule(text, words, options),
+    )
+
+
+def is_prose(info: BlockInfo, options: TextCleanOptions) -> bool:
+    """True for running text: long enough, with function words or a sentence end."""
+    return info.rule is None and info.words >= options.prose_words and (
+        info.sentence or info.stopword_ratio >= options.prose_stopword_ratio
+    )
+
+
+def is_text(info: BlockInfo, options: TextCleanOptions) -> bool:
+    """True for prose and for shorter complete sentences ("A dozen men are said to have died.")."""
+    return is_prose(info, options) or (
+        info.rule is None and info.sentence and info.words >= options.sentence_words
+        and info.stopword_ratio > 0
+    )
+
+
+def block_weight(info: BlockInfo, options: TextCleanOptions) -> float:
+    """How much a block pulls the article region towards itself (positive) or away (negative)."""
+    if info.rule is not None:
+        return options.rule_weight - 0.5 * info.words
+    if is_prose(info, options):
+        return float(info.words)
+    if is_text(info, options):
+        return 0.5 * info.words
+    return options.short_weight
+
+
+def densest_region(weights: Sequence[float], start: int, stop: int) -> tuple[int, int]:
+    """The contiguous run of blocks in [start, stop) with the largest total weight (Kadane)."""
+    best, best_range = 0.0, (start, start)
+    total, run_start = 0.0, start
+    for index in range(start, stop):
+        if total <= 0:
+            total, run_start = 0.0, index
+        total += weights[index]
+        if total > best:
+            best, best_range = total, (run_start, index + 1)
+    return best_range
+
+
+def find_title(infos: Sequence[BlockInfo], options: TextCleanOptions) -> int | None:
+    """The index of the title: a heading-like block near the top, repeated or followed by a byline."""
+    keys = Counter(info.key for info in infos)
+    heads = Counter(block_key(split_site(info.text)[0]) for info in infos[: options.title_window * 4])
+    best, best_score = None, 0
+    for index, info in enumerate(infos[: options.title_window]):
+        if is_prose(info, options) and info.words > 25:
+            break
+        if info.rule is not None or not info.key or info.words > options.title_max_words:
+            continue
+        if info.text.rstrip(CLOSERS)[-1:] in ".!?" and info.words > 12:
+            continue
+        head_key = block_key(split_site(info.text)[0])
+        score = 1 if index == 0 else 0
+        if keys[info.key] > 1 or heads[head_key] > 1 or (head_key != info.key and keys[head_key]):
+            score += 2
+        nearby = infos[index + 1 : index + 3]
+        if any(parse_byline(other.text) or is_date_line(other.text) for other in nearby):
+            score += 2
+        score += (info.words >= 3) + (info.words >= 5)
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def find_comment_start(infos: Sequence[BlockInfo], begin: int, options: TextCleanOptions) -> int:
+    """Where reader comments begin, or len(infos) when the page has none.
+
+    A comment marker counts only after some article text, and only when comments visibly follow it
+    ("says:", "Reply", timestamps) or it is a comment form, or most of the page's prose is above it;
+    a "124 Comments" link beside the byline is not the start of the thread.
+    """
+    prose_before = 0
+    prose_total = sum(info.words for info in infos[begin:] if is_prose(info, options))
+    for index in range(begin, len(infos)):
+        info = infos[index]
+        if prose_before >= options.comment_min_article_words:
+            if info.rule == "comment-form" or (
+                info.rule == "comment-section"
+                and (_comment_cluster(infos, index) or prose_before >= prose_total - prose_before)
+            ):
+                return index
+            if COMMENT_SIGN.search(info.text) and _comment_cluster(infos, index):
+                return _comment_head(infos, index)
+        if is_prose(info, options):
+            prose_before += info.words
+    return len(infos)
+
+
+def _comment_cluster(infos: Sequence[BlockInfo], index: int) -> bool:
+    """True when another comment sign ("says:", "Reply", a timestamp) follows within a few blocks."""
+    return any(COMMENT_SIGN.search(other.text) for other in infos[index + 1 : index + 10])
+
+
+def _comment_head(infos: Sequence[BlockInfo], index: int) -> int:
+    """Step back from a comment sign over the commenter's name line to the comment's first block."""
+    if index > 0 and infos[index - 1].words <= 4 and not infos[index - 1].sentence and infos[index - 1].rule is None:
+        return index - 1
+    return index
+
+
+@attrs.frozen
+class _Byline:
+    """Bylines found near the title: the blocks to remove and what they say."""
+
+    indexes: tuple[int, ...] = ()
+    author: str | None = None
+    published: PublicationDate | None = None
+
+
+def find_byline(infos: Sequence[BlockInfo], title: int | None, options: TextCleanOptions) -> _Byline:
+    """Byline and date blocks around the title, before the article text starts."""
+    start = 0 if title is None else max(0, title - 3)
+    indexes: list[int] = []
+    author: str | None = None
+    published: PublicationDate | None = None
+    index = start
+    stop = min(len(infos), start + options.title_window)
+    while index < stop:
+        info = infos[index]
+        if is_prose(info, options) and index > (title or 0):
+            break
+        byline = parse_byline(info.text) if info.words <= 30 else None
+        if byline is not None:
+            indexes.append(index)
+            author = author or byline.author
+            published = published or byline.published
+        elif is_date_line(info.text) and index != title:
+            indexes.append(index)
+            date = _line_date(info.text)
+            if date is not None and published is None:
+                published = date
+            elif date is None and published is not None and not published.iso.count("T"):
+                published = add_time(published, info.text)
+        elif (
+            index + 1 < len(infos) and index != title and clean_name(info.text) and info.words <= 4
+            and (parse_byline(infos[index + 1].text) or is_date_line(infos[index + 1].text))
+        ):
+            indexes.append(index)
+            author = author or clean_name(info.text)
+        index += 1
+    return _Byline(tuple(indexes), author, published)
+
+
+def _line_date(text: str) -> PublicationDate | None:
+    """The date a date-only line states, if it states a full one."""
+    byline = parse_byline(text)
+    if byline is not None and byline.published is not None:
+        return byline.published
+    return parse_date(text)
+
+
+def _menu_runs(infos: Sequence[BlockInfo], labels: list[str | None], options: TextCleanOptions) -> None:
+    """Label runs of short, sentence-less kept blocks (menus, link lists) as navigation."""
+    run: list[int] = []
+    for index in [*range(len(infos)), -1]:
+        info = infos[index] if index >= 0 else None
+        if info is not None and labels[index] is None and not is_text(info, options) and info.words <= options.short_words:
+            run.append(index)
+            continue
+        if info is not None and labels[index] is not None and run:
+            continue
+        if len(run) >= options.menu_run:
+            for member in run:
+                labels[member] = "navigation"
+        run = []
+
+
+def _teasers(infos: Sequence[BlockInfo], labels: list[str | None], options: TextCleanOptions) -> None:
+    """After a "Related articles" / "See also" marker, label the short teaser lines that follow."""
+    for index, info in enumerate(infos):
+        if info.rule not in TEASER_RULES:
+            continue
+        for follower in range(index + 1, min(len(infos), index + 12)):
+            other = infos[follower]
+            if is_prose(other, options) or (other.sentence and other.words >= options.sentence_words):
+                break
+            if labels[follower] is None:
+                labels[follower] = "related-teaser"
+
+
+def _captions(infos: Sequence[BlockInfo], labels: list[str | None]) -> None:
+    """Label image captions printed twice in a row (alt text then caption), both copies."""
+    for index in range(1, len(infos)):
+        previous, info = infos[index - 1], infos[index]
+        if not info.key or info.words > 40:
+            continue
+        if previous.key == info.key or (
+            previous.key and info.key.startswith(previous.key) and labels[index] == "image-caption"
+        ):
+            labels[index - 1] = labels[index - 1] or "image-caption"
+            labels[index] = labels[index] or "image-caption"
+        elif labels[index] == "image-caption" and previous.words <= 12 and previous.key and (
+            previous.key.split()[:2] == info.key.split()[:2]
+        ):
+            labels[index - 1] = labels[index - 1] or "image-caption"
+
+
+def _tag_lists(infos: Sequence[BlockInfo], labels: list[str | None], last_text: int) -> tuple[str, ...]:
+    """Label tag-list lines after the article's last sentence; return the tags they name."""
+    tags: tuple[str, ...] = ()
+    for index in range(last_text + 1, len(infos)):
+        info = infos[index]
+        if info.rule == "tag-list":
+            if index + 1 < len(infos) and not tags:
+                tags = parse_tags(infos[index + 1].text)
+            continue
+        if labels[index] is None and TAG_ITEMS.match(info.text) and info.words <= 20:
+            labels[index] = "tag-list"
+            tags = tags or parse_tags(info.text)
+        elif info.rule is None and parse_tags(info.text) and info.text.lower().startswith(("tags", "tagged")):
+            labels[index] = "tag-list"
+    return tags
+
+
+def label_blocks(infos: Sequence[BlockInfo], options: TextCleanOptions = DEFAULT_OPTIONS) -> tuple[list[str | None], Metadata]:
+    """Decide every block: None to keep, or the name of the rule that removes it; and the metadata."""
+    count = len(infos)
+    labels: list[str | None] = [None] * count
+    title = find_title(infos, options)
+    byline = find_byline(infos, title, options)
+    title_text, site = (None, None)
+    if title is not None:
+        title_text, site = split_site(infos[title].text)
+        title_key = block_key(title_text)
+        for index, info in enumerate(infos):
+            if index == title:
+                labels[index] = "title"
+            elif info.key and (info.key == title_key or block_key(split_site(info.text)[0]) == title_key):
+                labels[index] = "duplicate-title"
+                site = site or split_site(info.text)[1]
+    for index in byline.indexes:
+        labels[index] = labels[index] or "byline"
+    begin = 0 if title is None else title + 1
+    weights = [block_weight(info, options) if labels[i] is None else options.rule_weight for i, info in enumerate(infos)]
+    comments = find_comment_start(infos, begin, options)
+    start, stop = densest_region(weights, begin, comments)
+    for index, info in enumerate(infos):
+        if labels[index] is not None:
+            continue
+        if index < start:
+            labels[index] = info.rule or "navigation"
+        elif index >= comments:
+            labels[index] = info.rule if info.rule and info.rule not in {"navigation", "share-prompt"} else "comment-section"
+        elif index >= stop:
+            labels[index] = info.rule or "footer"
+        elif info.rule is not None:
+            labels[index] = info.rule
+        elif is_date_line(info.text):
+            labels[index] = "dateline"
+    _teasers(infos, labels, options)
+    _captions(infos, labels)
+    _menu_runs(infos, labels, options)
+    last_text = max((i for i in range(count) if labels[i] is None and is_prose(infos[i], options)), default=count)
+    tags = _tag_lists(infos, labels, last_text)
+    metadata = Metadata(
+        title=title_text,
+        author=byline.author,
+        published=byline.published.iso if byline.published else None,
+        published_precision=byline.published.precision if byline.published else None,
+        site=site,
+        tags=tags,
+    )
+    return labels, metadata
+
+
+def clean_text(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> CleanResult:
+    """Clean flattened page text: every block in order, kept or removed with its rule, and the metadata."""
+    infos = [describe(block, options) for block in split_blocks(text, options)]
+    labels, metadata = label_blocks(infos, options)
+    blocks = tuple(Block(info.text, label) for info, label in zip(infos, labels, strict=True))
+    return CleanResult(blocks=blocks, metadata=metadata)
