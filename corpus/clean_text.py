@@ -145,9 +145,13 @@ def describe(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> BlockInf
 
 
 def is_prose(info: BlockInfo, options: TextCleanOptions) -> bool:
-    """True for running text: long enough, with function words or a sentence end."""
-    return info.rule is None and info.words >= options.prose_words and (
-        info.sentence or info.stopword_ratio >= options.prose_stopword_ratio
+    """True for running text: long enough, with function words and a sentence end.
+
+    Long lines without a sentence end are mostly headlines of teasers, so they do not count.
+    """
+    return (
+        info.rule is None and info.sentence and info.words >= options.prose_words
+        and info.stopword_ratio >= options.prose_stopword_ratio
     )
 
 
@@ -167,6 +171,8 @@ def block_weight(info: BlockInfo, options: TextCleanOptions) -> float:
         return float(info.words)
     if is_text(info, options):
         return 0.5 * info.words
+    if info.words >= options.prose_words:
+        return options.headline_weight
     return options.short_weight
 
 
@@ -220,7 +226,7 @@ def find_comment_start(infos: Sequence[BlockInfo], begin: int, options: TextClea
     for index in range(begin, len(infos)):
         info = infos[index]
         if prose_before >= options.comment_min_article_words:
-            if info.rule == "comment-form" or (
+            if info.rule == "comment-form" and info.words >= 3 or (
                 info.rule == "comment-section"
                 and (_comment_cluster(infos, index) or prose_before >= prose_total - prose_before)
             ):
@@ -378,8 +384,10 @@ def label_blocks(infos: Sequence[BlockInfo], options: TextCleanOptions = DEFAULT
         labels[index] = labels[index] or "byline"
     begin = 0 if title is None else title + 1
     weights = [block_weight(info, options) if labels[i] is None else options.rule_weight for i, info in enumerate(infos)]
-    comments = find_comment_start(infos, begin, options)
-    start, stop = densest_region(weights, begin, comments)
+    start, stop = densest_region(weights, begin, count)
+    comments = find_comment_start(infos, start, options)
+    if comments < stop:
+        start, stop = densest_region(weights, begin, comments)
     for index, info in enumerate(infos):
         if labels[index] is not None:
             continue

@@ -31,6 +31,8 @@ class TextCleanOptions:
     phrase_max_words: int = 40
     #: Region search: the weight of a short block and of a block removed by a pattern rule.
     short_weight: float = -2.5
+    #: Region search: the weight of a long line that does not end like a sentence (often a headline).
+    headline_weight: float = 0.0
     rule_weight: float = -6.0
     #: Words of prose the article must have before a comment marker counts as the comment section.
     comment_min_article_words: int = 40
@@ -143,7 +145,7 @@ WHOLE_BLOCK_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "comment-form",
+        "form-field",
         _any(r"name\s*\*?|e-?mail(?: address)?\s*\*?|website\s*\*?|comment\s*\*|\* indicates required"),
     ),
     (

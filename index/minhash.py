@@ -1,0 +1,68 @@
+"""Near-duplicate detection: a MinHash signature over word shingles, computed once at index time.
+
+One-permutation MinHash: every 5-word shingle is hashed once (blake2b, stable across processes) and
+the hash picks one of ``BINS`` bins by its top bits; each bin keeps its smallest value. The share of
+equal bins between two signatures estimates the Jaccard similarity of their shingle sets.
+Locality-sensitive hashing: ``BANDS`` bands of ``ROWS`` bins each become index terms, so candidates
+for a document's near-duplicates are found with an index lookup before the signatures are compared.
+"""
+
+from __future__ import annotations
+
+import re
+from hashlib import blake2b
+
+SHINGLE_WORDS = 5
+BINS = 64
+BANDS = 16
+ROWS = BINS // BANDS
+NEAR_DUPLICATE = 0.7  # estimated Jaccard similarity from which two texts count as near-duplicates
+_EMPTY = (1 << 58) - 1
+_WORDS = re.compile(r"\w+")
+
+
+def signature(text: str) -> tuple[int, ...]:
+    """The MinHash signature of a text's lower-cased word shingles (``BINS`` values)."""
+    words = _WORDS.findall(text.lower())
+    if not words:
+        return ()
+    size = min(SHINGLE_WORDS, len(words))
+    bins = [_EMPTY] * BINS
+    for i in range(len(words) - size + 1):
+        value = int.from_bytes(blake2b(" ".join(words[i:i + size]).encode(), digest_size=8).digest(), "big")
+        slot, rest = value >> 58, value & _EMPTY
+        if rest < bins[slot]:
+            bins[slot] = rest
+    return tuple(bins)
+
+
+def encode(sig: tuple[int, ...]) -> str:
+    """A signature as a compact string for a stored field."""
+    return ".".join(f"{v:x}" for v in sig)
+
+
+def decode(text: str | None) -> tuple[int, ...]:
+    """The signature stored by :func:`encode`."""
+    return tuple(int(v, 16) for v in text.split(".")) if text else ()
+
+
+def band_terms(sig: tuple[int, ...]) -> list[str]:
+    """The LSH band keys of a signature: two texts sharing any band are near-duplicate candidates."""
+    if not sig:
+        return []
+    terms = []
+    for band in range(BANDS):
+        rows = sig[band * ROWS:(band + 1) * ROWS]
+        digest = blake2b(".".join(map(str, rows)).encode(), digest_size=6).hexdigest()
+        terms.append(f"{band:x}{digest}")
+    return terms
+
+
+def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """Estimated Jaccard similarity of two texts' shingle sets, from their signatures."""
+    if not a or not b:
+        return 0.0
+    used = [(x, y) for x, y in zip(a, b) if x != _EMPTY or y != _EMPTY]
+    if not used:
+        return 0.0
+    return sum(1 for x, y in used if x == y) / len(used)
