@@ -22,7 +22,9 @@ from pathlib import Path
 
 import attrs
 
+from archive.archive import Archive
 from archive.errors import ArchiveError
+from archive.fixity import Problem
 
 SHA256_OID = bytes.fromhex("0609608648016503040201")  # 2.16.840.1.101.3.4.2.1
 
@@ -139,3 +141,96 @@ def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     errors = [line for line in lines if "error" in line.lower() and "Using configuration" not in line]
     return (errors or lines or ["no output"])[-1][:300]
+
+
+def head_imprints(archive: Archive) -> dict[str, tuple[int, str]]:
+    """Every imprint a reply may carry: for each ledger line, sha256 of its digest -> (seq, digest)."""
+    imprints = {}
+    for line in archive.ledger.lines():
+        seq = line.entry.seq if line.entry else line.number
+        imprints[imprint_of_head(line.digest)] = (seq, line.digest)
+    return imprints
+
+
+def add_timestamp(archive: Archive, reply: bytes, at: str, *, ca_pem: bytes | None = None,
+                  query: bytes | None = None) -> dict[str, object]:
+    """Check a TSA reply against the ledger (and the query, the CA when given), store it, log it.
+
+    The reply must time-stamp the head of this ledger at some entry; it is kept as an object and a
+    "timestamp" ledger entry names it. The caller holds the write lock. Returns the entry's data.
+    """
+    info = read_reply(reply)
+    if query is not None:
+        asked = read_query(query)
+        if asked.imprint != info.imprint:
+            raise TimestampError(f"the reply time-stamps {info.imprint}, but the query asked for {asked.imprint}")
+        if asked.nonce and asked.nonce != info.nonce:
+            raise TimestampError(f"the reply's nonce {info.nonce} is not the query's {asked.nonce}")
+    heads = head_imprints(archive)
+    if info.imprint not in heads:
+        raise TimestampError(f"the reply time-stamps {info.imprint}, which is not the imprint of any head of "
+                             "this store's ledger (was the query made for another store?)")
+    seq, digest = heads[info.imprint]
+    if ca_pem is not None:
+        reason = verify_signature(reply, info.imprint, ca_pem)
+        if reason is not None:
+            raise TimestampError(f"the reply's signature does not verify against the CA certificate ({reason})")
+    reply_digest, _ = archive.objects.put(reply)
+    objects = [reply_digest.hex]
+    data: dict[str, object] = {
+        "reply_sha256": reply_digest.hex, "imprint": info.imprint, "head_seq": seq, "head_digest": digest,
+        "tsa_time": info.time, "serial": info.serial, "tsa": info.tsa,
+    }
+    if ca_pem is not None:
+        ca_digest, _ = archive.objects.put(ca_pem)
+        data["ca_sha256"] = ca_digest.hex
+        objects.append(ca_digest.hex)
+    data["objects"] = objects
+    archive.ledger.append([("timestamp", None, data)], at)
+    return data
+
+
+def check_timestamps(archive: Archive, ca_pem: bytes | None = None) -> tuple[list[Problem], list[str]]:
+    """Re-check every stored reply: it parses, its imprint is the head it names, and (with a CA given
+    or stored) its signature verifies. Returns problems and notices."""
+    problems: list[Problem] = []
+    notices: list[str] = []
+    lines = {(line.entry.seq if line.entry else line.number): line for line in archive.ledger.lines()}
+    stamps = [e for e in archive.ledger.entries() if e.event == "timestamp"]
+    if stamps and shutil.which("openssl") is None:
+        return [], [f"openssl is not installed: {len(stamps)} time-stamp replies were not re-checked"]
+    for entry in stamps:
+        where = f"ledger.jsonl seq {entry.seq}"
+        reply_sha = str(entry.data.get("reply_sha256", ""))
+        try:
+            reply = archive.objects.get(reply_sha)
+            info = read_reply(reply)
+        except (ArchiveError, KeyError) as exc:
+            problems.append(Problem("timestamp-unreadable", f"time-stamp at {where}: {exc}", object=where,
+                                    expected=f"a time-stamp reply with sha256 {reply_sha}", found=str(exc)))
+            continue
+        head_seq = entry.data.get("head_seq")
+        line = lines.get(head_seq) if isinstance(head_seq, int) else None
+        expected = imprint_of_head(line.digest) if line is not None and head_seq < entry.seq else "none"
+        if info.imprint != expected or info.imprint != entry.data.get("imprint"):
+            problems.append(Problem(
+                "timestamp-imprint", f"time-stamp at {where} does not match the ledger head at seq {head_seq}: "
+                "the ledger up to that entry changed after it was time-stamped", object=where,
+                expected=expected, found=info.imprint))
+            continue
+        ca = ca_pem
+        if ca is None and entry.data.get("ca_sha256"):
+            try:
+                ca = archive.objects.get(str(entry.data["ca_sha256"]))
+            except (ArchiveError, KeyError):
+                ca = None  # the missing or corrupt object is reported by the object checks
+        if ca is None:
+            notices.append(f"time-stamp at {where} ({info.time}): imprint checked; no CA certificate, so its "
+                           "signature was not verified (give --tsa-ca)")
+            continue
+        reason = verify_signature(reply, info.imprint, ca)
+        if reason is not None:
+            problems.append(Problem("timestamp-signature", f"time-stamp at {where}: the signature does not verify "
+                                    "against the CA certificate", object=where, expected="a valid TSA signature",
+                                    found=reason))
+    return problems, notices

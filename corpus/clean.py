@@ -1,16 +1,44 @@
 """The cleaner docket runs: HTML or text in, a CleanResult out; its name and version for provenance.
 
-Bump CLEANER_VERSION whenever a rule changes what is kept: the same bytes and the same version must
-always give the same clean digest, and `docket verify` re-derives clean texts with it.
+The same bytes and the same cleaner version must always give the same clean digest, and `docket
+verify` re-derives clean texts with it. So the version carries a fingerprint of everything that decides
+what is kept: the cleaners' and rules' source files and the versions of the engines they call. Any change
+to them is a new version, reported by verify as such rather than as corruption.
 """
 
 from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+from pathlib import Path
 
 from corpus.cleaned import CleanResult
 from corpus.readers import MediaType
 
 CLEANER_NAME = "docket.clean"
-CLEANER_VERSION = "1"
+CLEANER_MAJOR = "1"
+_HERE = Path(__file__).resolve().parent
+CLEANER_SOURCES = ("clean.py", "cleaned.py", "clean_text.py", "clean_html.py", "text_metadata.py",
+                   "html_metadata.py", "decode.py", "prepare.py")
+CLEANER_ENGINES = ("trafilatura", "lxml", "justext", "htmldate", "charset-normalizer")
+
+
+def cleaner_fingerprint() -> str:
+    """12 hex digits of sha256 over the cleaner's sources, its rules and its engines' versions."""
+    digest = hashlib.sha256()
+    paths = [_HERE / name for name in CLEANER_SOURCES] + sorted((_HERE / "rules").glob("*.py"))
+    for path in paths:
+        if path.exists():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for engine in CLEANER_ENGINES:
+        try:
+            digest.update(f"{engine}={metadata.version(engine)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{engine}=absent".encode())
+    return digest.hexdigest()[:12]
+
+
+CLEANER_VERSION = f"{CLEANER_MAJOR}+{cleaner_fingerprint()}"
 
 
 def clean_document(text: str, media_type: MediaType, url: str | None = None) -> CleanResult:

@@ -345,6 +345,18 @@ def mark_title(blocks: list[PageBlock], title: str | None) -> None:
         first_h1.rule = rules.TITLE
 
 
+def mark_duplicates(blocks: list[PageBlock], options: rules.HtmlCleaningOptions) -> None:
+    """Remove kept blocks that repeat an earlier kept block word for word (mobile copies, pull quotes)."""
+    seen: set[str] = set()
+    for block in blocks:
+        if block.rule is not None or len(block.text) < options.min_duplicate_chars:
+            continue
+        words = comparable(block.text)
+        if words in seen:
+            block.rule = rules.DUPLICATE_BLOCK
+        seen.add(words)
+
+
 # --- the cleaner ---------------------------------------------------------------------------------------------
 
 
@@ -359,4 +371,5 @@ def clean_html(html: str, url: str | None = None, options: rules.HtmlCleaningOpt
     region = find_region(blocks, options)
     mark_title(blocks, metadata.title)
     classify_blocks(blocks, region, options)
+    mark_duplicates(blocks, options)
     return CleanResult(blocks=tuple(Block(block.text, block.rule) for block in blocks), metadata=metadata)

@@ -31,6 +31,7 @@ from corpus.rules.text_rules import (
     PHRASE_RULES,
     PHRASE_TRIGGERS,
     PIPE_LINKS,
+    SENTENCE_BREAK,
     SENTENCE_END,
     STOPWORDS,
     TAG_ITEMS,
@@ -64,6 +65,7 @@ class BlockInfo:
     words: int
     stopword_ratio: float
     sentence: bool
+    inner_sentences: int
     rule: str | None
 
 
@@ -140,6 +142,7 @@ def describe(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> BlockInf
         words=words,
         stopword_ratio=stop / words if words else 0.0,
         sentence=sentence,
+        inner_sentences=len(SENTENCE_BREAK.findall(text)) if words >= 2 * options.prose_words else 0,
         rule=match_rule(text, words, options),
     )
 
@@ -170,6 +173,8 @@ def block_weight(info: BlockInfo, options: TextCleanOptions) -> float:
     if is_prose(info, options):
         return float(info.words)
     if is_text(info, options):
+        return 0.5 * info.words
+    if info.words >= 2 * options.prose_words and info.inner_sentences:
         return 0.5 * info.words
     if info.words >= options.prose_words:
         return options.headline_weight

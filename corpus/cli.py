@@ -74,6 +74,21 @@ def _outcome_line(outcome: IngestOutcome) -> str:
     return f"added      {short}  {outcome.path}{title}"
 
 
+PROGRESS_THRESHOLD = 50
+
+
+def _progress_bar(paths: list[Path]):  # noqa: ANN202 - click's ProgressBar type is private
+    """A progress bar on stderr for many files, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    total = sum(1 for _ in discover(paths))
+    if total < PROGRESS_THRESHOLD:
+        return None
+    bar = click.progressbar(length=total, label="ingesting", file=sys.stderr, show_pos=True)
+    bar.render_progress()
+    return bar
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option("--url", help="Source URL of the capture (when the file does not say).")
@@ -102,9 +117,12 @@ def ingest(collection: Collection, paths: tuple[Path, ...], url: str | None, ret
     except BadFact as exc:
         fail(str(exc), 2)
     counts = {"added": 0, "unchanged": 0, "failed": 0}
+    progress = _progress_bar(list(paths))
 
     def report(outcome: IngestOutcome) -> None:
         counts[outcome.status] += 1
+        if progress is not None:
+            progress.update(1)
         if outcome.status == "failed":
             click.echo(f"docket: error: {outcome.message}", err=True)
         elif not quiet:
@@ -114,7 +132,11 @@ def ingest(collection: Collection, paths: tuple[Path, ...], url: str | None, ret
         click.echo("docket: another docket process is writing to this store; waiting for it…", err=True)
 
     options = IngestOptions(facts=facts, max_size=max_size, workers=workers, lock_timeout=lock_timeout)
-    run_guarded(lambda: collection.ingest(list(paths), options, report, waiting))
+    try:
+        run_guarded(lambda: collection.ingest(list(paths), options, report, waiting))
+    finally:
+        if progress is not None:
+            progress.render_finish()
     click.echo(f"{counts['added']} added, {counts['unchanged']} unchanged, {counts['failed']} failed")
     if counts["failed"]:
         sys.exit(1)

@@ -13,6 +13,7 @@ import attrs
 from archive.archive import Archive
 from archive.atomic import sync_paths
 from archive.codec import record_to_dict
+from archive.errors import ArchiveError
 from archive.records import (
     CleanFacts,
     DocumentMetadata,
@@ -108,6 +109,7 @@ class Collection:
         self.root = root
         self.archive = Archive(root / "archive")
         self.index_path = root / "index"
+        self._versions: tuple[object, dict[str, str]] | None = None  # (ledger head, url -> latest id)
 
     # ---- ingest -------------------------------------------------------------------------------
 
@@ -186,6 +188,10 @@ class Collection:
                 record_sha = hashlib.sha256(self.archive.read_record_bytes(doc_id)).hexdigest()
             else:
                 record = build_record(result, os.path.basename(label), facts, at)
+                if record.original.source_url:  # a new capture of a known URL is its next version
+                    latest = self.latest_by_url()
+                    record = attrs.evolve(record, previous_version=latest.get(record.original.source_url))
+                    latest[record.original.source_url] = doc_id
                 record_path, record_sha = self.archive.write_record(record, durable=False)
                 written.append(record_path)
             events.append(("ingest", doc_id, {"record_sha256": record_sha, "clean_sha256": record.clean.sha256}))
@@ -195,8 +201,54 @@ class Collection:
             sync_paths(written)
         if events:
             self.archive.ledger.append(events, at)
+            if self._versions is not None:  # updated above as versions were linked
+                self._versions = (self.archive.ledger.recorded_head(), self._versions[1])
             index_writer.write_documents(self.index_path, to_index)
         return outcomes
+
+    def latest_by_url(self) -> dict[str, str]:
+        """Each source URL mapped to the last document ingested from it, in ledger order.
+
+        Built once from the records and kept while the ledger head is unchanged, so an ingest of many
+        batches reads the records once; the ingest path updates it as it links new versions.
+        """
+        head = self.archive.ledger.recorded_head()
+        if self._versions is None or self._versions[0] != head:
+            latest: dict[str, str] = {}
+            for entry in self.archive.ledger.entries():
+                if entry.event == "ingest" and entry.subject:
+                    try:
+                        url = self.archive.read_record(entry.subject).original.source_url
+                    except ArchiveError:
+                        continue  # verify reports it
+                    if url:
+                        latest[url] = entry.subject
+            self._versions = (head, latest)
+        return self._versions[1]
+
+    def versions(self, record: ProvenanceRecord) -> list[ProvenanceRecord]:
+        """Every version of a document's source, oldest first: earlier ones by ``previous_version``
+        links, later ones by the records that link back to it."""
+        newer: dict[str, str] = {}
+        for doc_id in self.ingested_ids():
+            try:
+                other = self.record(doc_id)
+            except ArchiveError:
+                continue
+            if other.previous_version:
+                newer[other.previous_version] = doc_id
+        chain, seen = [record], {record.id}
+        while chain[0].previous_version and chain[0].previous_version not in seen:
+            try:
+                older = self.record(chain[0].previous_version)
+            except ArchiveError:
+                break
+            seen.add(older.id)
+            chain.insert(0, older)
+        while chain[-1].id in newer and newer[chain[-1].id] not in seen:
+            seen.add(newer[chain[-1].id])
+            chain.append(self.record(newer[chain[-1].id]))
+        return chain
 
     def ingested_ids(self) -> set[str]:
         """Ids of every document the ledger records as ingested."""

@@ -22,3 +22,14 @@ class IndexMissing(IndexError_):
     def __init__(self, path: str) -> None:
         self.path = path
         super().__init__(f"no search index at {path}; run `docket ingest` or `docket reindex`")
+
+
+class IndexOutdated(IndexError_):
+    """The index was built by a docket whose analysis differs: it must be rebuilt."""
+
+    def __init__(self, path: str, found: str | None, expected: str) -> None:
+        self.path = path
+        self.found = found
+        self.expected = expected
+        super().__init__(f"the search index at {path} was built with schema {found or '1'}; this docket uses "
+                         f"schema {expected}: run `docket reindex`")

@@ -1,29 +1,13 @@
-"""The whoosh schema and the analyzer: stemming, case and accent folding, positions and characters."""
+"""The whoosh schema: which fields a document has and how each is analyzed, stored and sorted."""
 
 from __future__ import annotations
 
 from whoosh import fields
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
-from whoosh.support.charset import accent_map
 
-# Words are runs of letters/digits, with inner apostrophes, dots or '@' kept ("o'brien", "u.s", "a@b.org").
-TOKEN_PATTERN = r"\w+(?:['’.@]\w+)*"
-SCHEMA_VERSION = "1"
+from index.analysis import name_analyzer, text_analyzer
 
-
-def text_analyzer():  # noqa: ANN201 - whoosh analyzers have no public type
-    """Tokenize, lower-case, fold accents (é→e, ё→е), then Porter-stem English words."""
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StemFilter(cachesize=50000)
-    )
-
-
-def name_analyzer():  # noqa: ANN201
-    """Names (authors, sites): tokenized and folded, not stemmed."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+# Bump whenever analysis or fields change: an index built with another version must be rebuilt.
+SCHEMA_VERSION = "2"
 
 
 def build_schema() -> fields.Schema:
@@ -35,12 +19,19 @@ def build_schema() -> fields.Schema:
         body=fields.TEXT(analyzer=analyzer, stored=True, chars=True),
         author=fields.TEXT(analyzer=name_analyzer(), stored=True),
         site=fields.TEXT(analyzer=name_analyzer(), stored=True),
+        site_key=fields.ID(sortable=True),  # the site as written, for facet counts
         tag=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        published=fields.DATETIME(stored=False, sortable=True),
+        # publication and capture dates as the interval their precision names (index/dates.py)
+        published_start=fields.DATETIME(sortable=True),
+        published_end=fields.DATETIME(),
         published_text=fields.STORED(),
-        retrieved=fields.DATETIME(stored=False, sortable=True),
+        year=fields.NUMERIC(sortable=True),
+        retrieved_start=fields.DATETIME(sortable=True),
+        retrieved_end=fields.DATETIME(),
         retrieved_text=fields.STORED(),
         source=fields.STORED(),
         raw_sha256=fields.ID(stored=True),
         clean_sha256=fields.ID(stored=True),
+        minhash=fields.STORED(),
+        minhash_band=fields.KEYWORD(),
     )

@@ -1,8 +1,13 @@
-"""The index's values: what goes in (IndexedDocument) and what comes out (Hit, Snippet)."""
+"""The index's values: what goes in (IndexedDocument), what a search asks (SearchRequest) and what
+comes out (Hit, Snippet, SearchResults) — no whoosh types."""
 
 from __future__ import annotations
 
+import enum
+
 import attrs
+
+from index.dates import DateInterval
 
 
 @attrs.frozen
@@ -22,12 +27,68 @@ class IndexedDocument:
     source: str | None = None
 
 
+class Sort(enum.Enum):
+    """The order of hits."""
+
+    RELEVANCE = "relevance"
+    DATE = "date"  # newest publication first; undated documents last
+
+
+@attrs.frozen
+class SearchFilters:
+    """Restrictions on which documents match, whatever the query says.
+
+    A date filter keeps documents whose date interval (at its precision) overlaps ``[since, until]``;
+    documents without that date are left out.
+    """
+
+    since: DateInterval | None = None
+    until: DateInterval | None = None
+    captured_since: DateInterval | None = None
+    captured_until: DateInterval | None = None
+    site: str | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class SearchRequest:
+    """One search: the query text, filters, order, which page, and how hits are grouped."""
+
+    query: str
+    filters: SearchFilters = SearchFilters()
+    sort: Sort = Sort.RELEVANCE
+    limit: int = attrs.field(default=10, validator=attrs.validators.ge(1))
+    page: int = attrs.field(default=1, validator=attrs.validators.ge(1))
+    snippets: int = 3
+    group: bool = True  # fold identical and near-identical texts into one hit
+    facets: bool = False
+
+
 @attrs.frozen
 class Snippet:
-    """A passage of a hit with the character ranges ``[start, end)`` of ``text`` that matched."""
+    """A passage of a hit with the character ranges ``[start, end)`` of ``text`` that matched.
+
+    ``text`` is the passage with whitespace runs squashed and "…" where it is cut; ``start``/``end``
+    is the passage's range in the document's clean text (Unicode code points), None for a title.
+    """
 
     text: str
     highlights: tuple[tuple[int, int], ...] = ()
+    start: int | None = None
+    end: int | None = None
+
+
+@attrs.frozen
+class Duplicate:
+    """Another capture folded into a hit: the same clean text (exact) or nearly the same."""
+
+    id: str
+    clean_sha256: str
+    source: str | None
+    retrieved: str | None
+    exact: bool
+    similarity: float
 
 
 @attrs.frozen
@@ -44,12 +105,32 @@ class Hit:
     raw_sha256: str
     clean_sha256: str
     snippets: tuple[Snippet, ...]
+    retrieved: str | None = None
+    tags: tuple[str, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
 
 
 @attrs.frozen
 class SearchResults:
-    """A page of hits and the total number of matching documents."""
+    """A page of hits; ``total`` counts matching documents (duplicates included)."""
 
     query: str
     total: int
     hits: tuple[Hit, ...]
+    page: int = 1
+    limit: int = 10
+    facets: dict[str, tuple[tuple[str, int], ...]] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Passage:
+    """An exact passage found in a document's clean text: what ``docket quote`` cites."""
+
+    id: str
+    title: str
+    clean_sha256: str
+    start: int
+    end: int
+    text: str
+    source: str | None
+    retrieved: str | None

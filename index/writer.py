@@ -4,35 +4,18 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
-from index.errors import IndexMissing
+from index import minhash
+from index.dates import DateInterval
+from index.errors import IndexMissing, IndexOutdated
 from index.schema import SCHEMA_VERSION, build_schema
 from index.values import IndexedDocument
 
 INDEX_NAME = "docket"
-
-
-def parse_iso_date(value: str | None) -> datetime | None:
-    """The start of an ISO 8601 date or datetime at any precision ("2017", "2017-06-26T11:07")."""
-    if not value:
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    for length, pattern in ((4, "%Y"), (7, "%Y-%m"), (10, "%Y-%m-%d")):
-        if len(text) == length:
-            try:
-                return datetime.strptime(text, pattern)
-            except ValueError:
-                return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=None)
 
 
 def exists(path: Path) -> bool:
@@ -40,9 +23,24 @@ def exists(path: Path) -> bool:
     return path.is_dir() and whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
 
 
-def open_index(path: Path, *, create: bool = False) -> Index:
-    """Open the index at ``path``; with ``create`` make an empty one if there is none."""
+def schema_version(path: Path) -> str | None:
+    """The schema version an existing index was built with (None when it does not say)."""
+    try:
+        return (path / "SCHEMA_VERSION").read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def open_index(path: Path, *, create: bool = False, check_version: bool = True) -> Index:
+    """Open the index at ``path``; with ``create`` make an empty one if there is none.
+
+    An index built with another schema version raises IndexOutdated: its terms were analyzed
+    differently, so queries would silently miss; ``docket reindex`` rebuilds it.
+    """
     if exists(path):
+        found = schema_version(path)
+        if check_version and found != SCHEMA_VERSION:
+            raise IndexOutdated(str(path), found, SCHEMA_VERSION)
         return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
     if not create:
         raise IndexMissing(str(path))
@@ -67,14 +65,22 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
         fields["author"] = doc.author
     if doc.site:
         fields["site"] = doc.site
+        fields["site_key"] = doc.site
     if doc.tags:
         fields["tag"] = ",".join(doc.tags)
-    published = parse_iso_date(doc.published)
+    published = DateInterval.parse_or_none(doc.published)
     if published is not None:
-        fields["published"] = published
-    retrieved = parse_iso_date(doc.retrieved)
+        fields["published_start"] = published.start
+        fields["published_end"] = published.last
+        fields["year"] = published.start.year
+    retrieved = DateInterval.parse_or_none(doc.retrieved)
     if retrieved is not None:
-        fields["retrieved"] = retrieved
+        fields["retrieved_start"] = retrieved.start
+        fields["retrieved_end"] = retrieved.last
+    signature = minhash.signature(doc.body)
+    if signature:
+        fields["minhash"] = minhash.encode(signature)
+        fields["minhash_band"] = " ".join(minhash.band_terms(signature))
     return fields
 
 
@@ -137,7 +143,7 @@ def indexed_digests(path: Path) -> dict[str, tuple[str, str]]:
     """Every indexed document id mapped to its (raw_sha256, clean_sha256); empty with no index."""
     if not exists(path):
         return {}
-    ix = open_index(path)
+    ix = open_index(path, check_version=False)  # ids and digests read the same in every version
     with ix.searcher() as searcher:
         return {
             fields["id"]: (fields.get("raw_sha256", ""), fields.get("clean_sha256", ""))

@@ -156,3 +156,22 @@ def test_verify_reports_every_problem_not_just_the_first(seeded_store: Path) -> 
     out = result.stdout.decode()
     assert 1 == result.returncode
     assert "object-corrupt" in out and "object-missing" in out and "ledger-chain" in out
+
+
+def test_a_different_cleaner_version_is_a_notice_not_corruption(seeded_store: Path, monkeypatch) -> None:
+    """Documents cleaned by another cleaner version are reported as such, and verify still passes."""
+    import corpus.verify as verify_module
+    from corpus.collection import Collection
+
+    monkeypatch.setattr(verify_module, "CLEANER_VERSION", "0+older")
+    report = verify_module.verify_store(Collection(seeded_store))
+    assert report.ok
+    assert 5 == len(report.notices)
+    assert all("cleaner version" in notice for notice in report.notices)
+
+
+def test_the_cleaner_version_fingerprints_the_cleaner() -> None:
+    """The version carries a fingerprint of the cleaner's sources: stable within one installation."""
+    from corpus.clean import CLEANER_VERSION, cleaner_fingerprint
+
+    assert CLEANER_VERSION == f"1+{cleaner_fingerprint()}"

@@ -175,6 +175,8 @@ class HtmlCleaningOptions:
     short_block_window: int = 40
     #: The article region is the deepest element holding this share of the extractor's text.
     region_share: float = 0.85
+    #: Kept blocks at least this long (characters) that repeat an earlier kept block are dropped.
+    min_duplicate_chars: int = 20
     #: Share of a block's words the extractor must have kept for the block to count as kept by it.
     min_vote_share: float = 0.5
 

@@ -71,6 +71,8 @@ STOPWORDS: frozenset[str] = frozenset(
 #: Characters that end a sentence (closing quotes and brackets are stripped before the check).
 SENTENCE_END = ".!?:;…"
 CLOSERS = "\"'”’»)]*"
+#: A sentence boundary inside a block: end punctuation, space, then a capital or a digit.
+SENTENCE_BREAK = re.compile(r"[.!?…][\"”’)]?\s+[\"“‘(]?[A-ZÀ-ÖØ-ÞА-ЯЁ0-9]")
 
 
 def _any(*patterns: str) -> re.Pattern[str]:
