@@ -36,6 +36,11 @@ def write_atomic(path: Path, data: bytes, *, mode: int = READ_ONLY, durable: boo
         fsync_folder(path.parent)
 
 
+def restrict_umask() -> None:
+    """Keep group and others from writing anything docket creates, whatever the caller's umask."""
+    os.umask(os.umask(0o022) | 0o022)
+
+
 def fsync_folder(folder: Path) -> None:
     """Make a folder's entries (new names, renames) durable."""
     fd = os.open(folder, os.O_RDONLY)

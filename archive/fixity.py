@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import attrs
 
 from archive.archive import Archive
-from archive.digest import sha256_file
+from archive.digest import is_digest, sha256_file
 from archive.errors import ArchiveError
 from archive.ledger import GENESIS
 
@@ -39,16 +39,25 @@ def check_ledger_chain(archive: Archive) -> tuple[list[Problem], dict[str, str]]
     ingested: dict[str, str] = {}
     prev_digest, expected_seq, last_seq = GENESIS, 1, 0
     ledger = archive.ledger
+    torn_at = sum(1 for _ in ledger.lines()) if ledger.torn_tail() else 0
     for line in ledger.lines():
         entry = line.entry
+        if line.number == torn_at:
+            problems.append(Problem("ledger-torn", f"ledger line {line.number} is cut short: an interrupted append "
+                                    "(run `docket repair`, or the next ingest cuts it off)", object=f"ledger.jsonl:{line.number}",
+                                    expected="a whole line ending in a newline", found=f"{len(line.raw)} bytes, no newline",
+                                    incomplete=True))
+            continue
         if entry is None:
-            problems.append(Problem("ledger-unreadable", f"ledger {line.error}", object=f"ledger.jsonl:{line.number}"))
+            problems.append(Problem("ledger-unreadable", f"ledger {line.error}", object=f"ledger.jsonl:{line.number}",
+                                    expected="a ledger entry (canonical JSON)", found=line.raw[:80].decode("utf-8", "replace")))
             prev_digest, expected_seq = line.digest, expected_seq + 1
             continue
         where = f"ledger.jsonl:{line.number}"
         if entry.to_line() != line.raw:
             problems.append(Problem("ledger-edited", f"ledger line {line.number} is not in canonical form: it was edited",
-                                    document=entry.subject, object=where))
+                                    document=entry.subject, object=where,
+                                    expected=hashlib.sha256(entry.to_line()).hexdigest(), found=line.digest))
         if entry.seq != expected_seq:
             problems.append(Problem(
                 "ledger-sequence", f"ledger line {line.number} has seq {entry.seq}, expected {expected_seq}: "
@@ -65,7 +74,12 @@ def check_ledger_chain(archive: Archive) -> tuple[list[Problem], dict[str, str]]
     recorded = ledger.recorded_head()
     if recorded is not None and recorded != (last_seq, prev_digest):
         seq, digest = recorded
-        if seq > last_seq or seq < 0:
+        if seq == last_seq and last_seq > 0:
+            problems.append(Problem(
+                "ledger-edited", f"the last ledger entry (seq {seq}) is not the one ledger.head names: it was "
+                "edited or replaced", object="ledger.jsonl.head", expected=f"{seq} {digest}",
+                found=f"{last_seq} {prev_digest}"))
+        elif seq > last_seq or seq < 0:
             problems.append(Problem(
                 "ledger-truncated", f"ledger.head names entry {seq} but the ledger ends at {last_seq}: "
                 "entries were cut off the end", object="ledger.jsonl.head",
@@ -108,7 +122,8 @@ def verify_archive(archive: Archive, ids: list[str] | None = None, *, rehash: bo
     for doc_id in wanted:
         if doc_id not in on_disk:
             problems.append(Problem("record-missing", f"document {doc_id[:12]}: its provenance record is missing",
-                                    document=doc_id, object=f"records/{doc_id[:2]}/{doc_id}.json"))
+                                    document=doc_id, object=f"records/{doc_id[:2]}/{doc_id}.json",
+                                    expected=ingested.get(doc_id) or "a record", found="nothing"))
             continue
         raw = archive.read_record_bytes(doc_id)
         found = hashlib.sha256(raw).hexdigest()
@@ -116,7 +131,8 @@ def verify_archive(archive: Archive, ids: list[str] | None = None, *, rehash: bo
         if doc_id not in ingested:
             problems.append(Problem("record-unlogged", f"document {doc_id[:12]}: no ingest entry in the ledger "
                                     "(an interrupted ingest: run `docket repair`, or a record added behind docket's back)",
-                                    document=doc_id, object=where, incomplete=True))
+                                    document=doc_id, object=where, expected="an ingest entry in the ledger",
+                                    found="none", incomplete=True))
         elif ingested[doc_id] != found:
             problems.append(Problem("record-changed", f"document {doc_id[:12]}: its record differs from the one the "
                                     "ledger recorded", document=doc_id, object=where,
@@ -124,7 +140,8 @@ def verify_archive(archive: Archive, ids: list[str] | None = None, *, rehash: bo
         try:
             record = archive.read_record(doc_id)
         except ArchiveError as exc:
-            problems.append(Problem("record-corrupt", f"document {doc_id[:12]}: {exc}", document=doc_id, object=where))
+            problems.append(Problem("record-corrupt", f"document {doc_id[:12]}: {exc}", document=doc_id, object=where,
+                                    expected="a docket.record/1 provenance record", found=getattr(exc, "reason", str(exc))))
             continue
         for role, facts in (("original", record.original), ("clean text", record.clean)):
             referenced.setdefault(facts.sha256, []).append((doc_id, role, facts.size))
@@ -150,9 +167,41 @@ def verify_archive(archive: Archive, ids: list[str] | None = None, *, rehash: bo
                 problems.append(Problem("object-size", f"document {doc_id[:12]}: its {role} object has the wrong size",
                                         document=doc_id, object=obj, expected=str(size), found=str(path.stat().st_size)))
     if ids is None:
+        logged = ledger_objects(archive)
+        problems += _check_ledger_objects(archive, logged, rehash)
         for digest in archive.objects.digests():
-            if digest not in referenced:
+            if digest not in referenced and digest not in logged:
                 problems.append(Problem("object-orphan", f"object {digest[:12]} belongs to no document (an "
                                         "interrupted ingest: run `docket repair`)",
-                                        object=f"objects/sha256/{digest[:2]}/{digest[2:]}", incomplete=True))
+                                        object=f"objects/sha256/{digest[:2]}/{digest[2:]}",
+                                        expected="referenced by a record or the ledger", found="unreferenced",
+                                        incomplete=True))
+    return problems
+
+
+def ledger_objects(archive: Archive) -> dict[str, int]:
+    """Objects ledger entries name in their ``objects`` list (time-stamp replies, CA certificates,
+    imported ledgers), mapped to the seq of the entry that names them."""
+    named: dict[str, int] = {}
+    for entry in archive.ledger.entries():
+        listed = entry.data.get("objects")
+        for digest in listed if isinstance(listed, list) else ():
+            if isinstance(digest, str) and is_digest(digest):
+                named.setdefault(digest, entry.seq)
+    return named
+
+
+def _check_ledger_objects(archive: Archive, named: dict[str, int], rehash: bool) -> list[Problem]:
+    """Every object the ledger names must be present and, when re-hashing, intact."""
+    problems: list[Problem] = []
+    found = rehash_objects(archive, named) if rehash else {
+        d: (d if archive.objects.path_of(d).exists() else None) for d in named}
+    for digest, seq in sorted(named.items(), key=lambda item: item[1]):
+        obj = f"objects/sha256/{digest[:2]}/{digest[2:]}"
+        if found[digest] is None:
+            problems.append(Problem("object-missing", f"the object ledger entry {seq} names is missing",
+                                    object=obj, expected=digest, found="nothing"))
+        elif found[digest] != digest:
+            problems.append(Problem("object-corrupt", f"the object ledger entry {seq} names does not match its digest",
+                                    object=obj, expected=digest, found=found[digest]))
     return problems

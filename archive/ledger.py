@@ -138,19 +138,47 @@ class Ledger:
         write_atomic(self.head_path, f"{seq} {prev}\n".encode("ascii"), mode=0o644)
         return entries
 
+    def torn_tail(self) -> bool:
+        """True when the ledger ends in a partial line: an append interrupted mid-write."""
+        try:
+            with open(self.path, "rb") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                if not size:
+                    return False
+                handle.seek(size - 1)
+                return handle.read(1) != b"\n"
+        except FileNotFoundError:
+            return False
+
+    def cut_torn_tail(self) -> bool:
+        """Cut off a partial last line left by a crash mid-append (it was never acknowledged).
+
+        The caller holds the store's write lock. Returns True when something was cut.
+        """
+        if not self.torn_tail():
+            return False
+        data = self.path.read_bytes()
+        with open(self.path, "r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)
+            os.fsync(handle.fileno())
+        return True
+
+    def rewrite_head(self) -> None:
+        """Make ``ledger.head`` name the ledger's last entry again (after an interrupted append).
+
+        The caller holds the store's write lock.
+        """
+        seq, digest = self._tail()
+        if seq:
+            write_atomic(self.head_path, f"{seq} {digest}\n".encode("ascii"), mode=0o644)
+
     def _tail(self) -> tuple[int, str]:
         """The seq and digest to chain onto, repairing a torn last line left by a crash."""
         if not self.path.exists():
             return 0, GENESIS
+        self.cut_torn_tail()
         with open(self.path, "rb") as handle:
             data = handle.read()
-        if data and not data.endswith(b"\n"):
-            # A crash mid-append leaves a partial line: it was never acknowledged, so cut it off.
-            cut = data.rfind(b"\n") + 1
-            with open(self.path, "r+b") as handle:
-                handle.truncate(cut)
-                os.fsync(handle.fileno())
-            data = data[:cut]
         lines = data.splitlines()
         if not lines:
             return 0, GENESIS

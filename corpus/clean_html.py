@@ -75,8 +75,10 @@ def parse_document(html: str) -> lxml.html.HtmlElement | None:
 
 
 def is_hidden(element: lxml.html.HtmlElement) -> bool:
-    """True when the element says it is not shown (``hidden``, ``aria-hidden``, ``display:none``)."""
+    """True when the element says it is not shown (the ``hidden`` attribute, ``display:none``)."""
     attrib = element.attrib
+    if not attrib:
+        return False
     if "hidden" in attrib:
         return True
     style = attrib.get("style")
@@ -91,83 +93,83 @@ def normalise_space(text: str) -> str:
 # --- segmentation -------------------------------------------------------------------------------------
 
 
-class _Segmenter:
-    """Walks a tree once, without recursion, cutting its visible text into paragraph-level blocks."""
+class _OpenBlock:
+    """A block element being walked: the text gathered since its last cut, and how much is links."""
 
-    def __init__(self) -> None:
-        self.blocks: list[PageBlock] = []
-        self.open: list[tuple[lxml.html.HtmlElement, list[str], list[int]]] = []
-        self.link_depth = 0
-        self.hidden_depth = 0
-        self.hidden_elements: set[lxml.html.HtmlElement] = set()
+    __slots__ = ("element", "pieces", "link_chars", "hidden")
 
-    def add_text(self, text: str | None) -> None:
-        """Append text to the innermost open block."""
-        if text and self.open:
-            _, pieces, link_chars = self.open[-1]
-            pieces.append(text)
-            if self.link_depth:
-                link_chars[0] += len(text.strip())
+    def __init__(self, element: lxml.html.HtmlElement, hidden: bool) -> None:
+        self.element = element
+        self.pieces: list[str] = []
+        self.link_chars = 0
+        self.hidden = hidden
 
-    def flush(self) -> None:
-        """Close the text gathered so far in the innermost open block as one block."""
-        element, pieces, link_chars = self.open[-1]
-        if pieces:
-            text = normalise_space("".join(pieces))
-            if text:
-                block = PageBlock(element, text, min(link_chars[0], len(text)))
-                block.hidden = self.hidden_depth > 0
-                self.blocks.append(block)
-            pieces.clear()
-            link_chars[0] = 0
 
-    def run(self, root: lxml.html.HtmlElement) -> list[PageBlock]:
-        """Return the blocks of ``root`` in document order."""
-        self.open.append((root, [], [0]))
-        walker = lxml.etree.iterwalk(root, events=("start", "end"))
-        skipped: set[lxml.html.HtmlElement] = set()
-        opened: set[lxml.html.HtmlElement] = set()
-        for event, element in walker:
-            tag = element.tag if isinstance(element.tag, str) else ""
-            if event == "start":
-                if not tag or tag in rules.INVISIBLE_TAGS:
-                    walker.skip_subtree()
-                    skipped.add(element)
-                    continue
-                hidden = is_hidden(element)
-                if hidden or tag in rules.BLOCK_TAGS:
-                    self.flush()
-                    self.open.append((element, [], [0]))
-                    opened.add(element)
-                    self.hidden_depth += hidden
-                    if hidden:
-                        self.hidden_elements.add(element)
-                elif tag == "br":
-                    self.add_text("\n")
-                elif tag == "a":
-                    self.link_depth += 1
-                self.add_text(element.text)
+def _cut(current: _OpenBlock, blocks: list[PageBlock]) -> None:
+    """Close the text gathered so far in ``current`` as one block (if it has any words)."""
+    if current.pieces:
+        text = " ".join("".join(current.pieces).split())
+        if text:
+            block = PageBlock(current.element, text, min(current.link_chars, len(text)))
+            block.hidden = current.hidden
+            blocks.append(block)
+        current.pieces = []
+        current.link_chars = 0
+
+
+def walk_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
+    """Walk the tree once, without recursion, cutting its visible text into paragraph-level blocks."""
+    blocks: list[PageBlock] = []
+    current = _OpenBlock(root, False)
+    stack = [current]
+    link_depth = 0
+    invisible, block_tags = rules.INVISIBLE_TAGS, rules.BLOCK_TAGS
+    skipped: set[lxml.html.HtmlElement] = set()
+    opened: set[lxml.html.HtmlElement] = set()
+    walker = lxml.etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if event == "start":
+            if tag.__class__ is not str or tag in invisible:
+                walker.skip_subtree()
+                skipped.add(element)
                 continue
+            hidden = is_hidden(element)
+            if hidden or tag in block_tags:
+                _cut(current, blocks)
+                current = _OpenBlock(element, hidden or current.hidden)
+                stack.append(current)
+                opened.add(element)
+            elif tag == "a":
+                link_depth += 1
+            elif tag == "br":
+                current.pieces.append("\n")
+            text = element.text
+        else:
             if element in skipped:
                 skipped.discard(element)
             elif element in opened:
                 opened.discard(element)
-                self.flush()
-                self.open.pop()
-                if element in self.hidden_elements:
-                    self.hidden_depth -= 1
+                _cut(current, blocks)
+                stack.pop()
+                current = stack[-1]
             elif tag == "a":
-                self.link_depth -= 1
-            if element is not root:
-                self.add_text(element.tail)
-        self.flush()
-        return self.blocks
+                link_depth -= 1
+            if element is root:
+                continue
+            text = element.tail
+        if text:
+            current.pieces.append(text)
+            if link_depth:
+                current.link_chars += len(text.strip())
+    _cut(current, blocks)
+    return blocks
 
 
 def segment_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
     """Cut the visible text of the page into paragraph-level blocks, in document order."""
     body = root.find("body")
-    blocks = _Segmenter().run(body if body is not None else root)
+    blocks = walk_blocks(body if body is not None else root)
     for block in blocks:
         block.tokens = TOKEN.findall(block.text)
     return blocks
@@ -230,8 +232,8 @@ def mark_votes(blocks: list[PageBlock], text: str, options: rules.HtmlCleaningOp
 # --- the article region -----------------------------------------------------------------------------------
 
 
-def find_region(blocks: list[PageBlock], options: rules.HtmlCleaningOptions) -> lxml.html.HtmlElement | None:
-    """The deepest element holding most of the text the extractor kept: the article's region."""
+def voted_share(blocks: list[PageBlock]) -> dict[lxml.html.HtmlElement, float]:
+    """For each element holding text the extractor kept, the share of that text it holds."""
     voted_chars: dict[lxml.html.HtmlElement, int] = {}
     total = 0
     for block in blocks:
@@ -239,52 +241,156 @@ def find_region(blocks: list[PageBlock], options: rules.HtmlCleaningOptions) -> 
             total += len(block.text)
             for element in (block.element, *block.element.iterancestors()):
                 voted_chars[element] = voted_chars.get(element, 0) + len(block.text)
-    if not total:
-        return None
-    fits = [element for element, chars in voted_chars.items() if chars >= options.region_share * total]
+    return {element: chars / total for element, chars in voted_chars.items()}
+
+
+def find_region(shares: dict[lxml.html.HtmlElement, float], options: rules.HtmlCleaningOptions) -> lxml.html.HtmlElement | None:
+    """The deepest element holding most of the text the extractor kept: the article's region."""
+    fits = [element for element, share in shares.items() if share >= options.region_share]
     # the fits are one chain of ancestors: the deepest has the most ancestors
-    return max(fits, key=lambda element: sum(1 for _ in element.iterancestors()))
+    return max(fits, key=lambda element: sum(1 for _ in element.iterancestors()), default=None)
+
+
+def is_paragraph_like(block: PageBlock, hint: str | None, options: rules.HtmlCleaningOptions) -> bool:
+    """True for a block that reads like article prose: long enough, few links, no boilerplate hint."""
+    return (
+        hint is None
+        and not block.hidden
+        and block.element.tag not in rules.NON_CONTENT_TAGS
+        and len(block.text) >= options.min_paragraph_chars
+        and link_density(block) <= options.max_paragraph_link_density
+    )
+
+
+def widen_region(
+    blocks: list[PageBlock],
+    region: lxml.html.HtmlElement | None,
+    hints: ElementHints,
+    options: rules.HtmlCleaningOptions,
+) -> lxml.html.HtmlElement | None:
+    """Climb from the extractor's region while what the parent adds reads mostly like article prose.
+
+    The extractor sometimes keeps one tab, one section or the intro of an article; its siblings
+    are the rest of the article when their text is paragraphs rather than links and boxes.
+    """
+    if region is None:
+        return None
+    lineage = [set(block.element.iterancestors()) | {block.element} for block in blocks]
+    while True:
+        parent = region.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return region
+        prose = other = 0
+        for block, ancestors in zip(blocks, lineage):
+            if parent not in ancestors or region in ancestors:
+                continue
+            hint, _ = hints.ancestor_rule(block.element, parent)
+            if is_paragraph_like(block, hint, options) or block.voted and hint not in rules.STRONG_RULES:
+                prose += len(block.text)
+            else:
+                other += len(block.text)
+        if prose + other and (prose <= other * options.widen_ratio or prose < options.min_widen_chars):
+            return region
+        region = parent
 
 
 # --- rules ---------------------------------------------------------------------------------------------------
 
 
+ROLE_TAG_RULES = dict(rules.ROLE_TAGS)
+ROLE_ATTRIBUTE_RULES = dict(rules.ROLE_ATTRIBUTES)
+
+
+#: Class tokens seen so far and the index of the rule each names (None for none); pages share most.
+_CLASS_TOKEN_RULES: dict[str, int | None] = {}
+_NO_RULE = len(rules.CLASS_ID_WORDS)
+
+
+def class_token_rule(token: str) -> int:
+    """The index (in ``CLASS_ID_WORDS``) of the rule one class or id token names, or ``_NO_RULE``."""
+    cached = _CLASS_TOKEN_RULES.get(token)
+    if cached is not None:
+        return cached
+    best = _NO_RULE
+    if not rules.TAXONOMY_CLASS.fullmatch(token):
+        words = [word for word in rules.CLASS_WORD_SEPARATOR.split(token) if word]
+        candidates = words + [first + second for first, second in zip(words, words[1:])]
+        for word in candidates:
+            match = rules.CLASS_ID_WORD_PATTERN.fullmatch(word)
+            if match:
+                best = min(best, int(match.lastgroup[1:]))
+    if len(_CLASS_TOKEN_RULES) > 100_000:
+        _CLASS_TOKEN_RULES.clear()
+    _CLASS_TOKEN_RULES[token] = best
+    return best
+
+
 def element_rule(element: lxml.html.HtmlElement) -> str | None:
     """The boilerplate rule an element names by its tag, ARIA role, or class and id, if any."""
-    tag = element.tag
-    for role_tag, rule in rules.ROLE_TAGS:
-        if tag == role_tag:
-            return rule
-    role = (element.get("role") or "").strip().lower()
-    for role_name, rule in rules.ROLE_ATTRIBUTES:
-        if role == role_name:
-            return rule
-    names = f"{element.get('class') or ''} {element.get('id') or ''}".strip().lower()
-    names = rules.TAXONOMY_CLASS.sub(" ", names).strip()
-    if not names:
-        return None
-    for rule, pattern in rules.CLASS_ID_PATTERNS:
-        if pattern.search(names):
-            return rule
-    return None
+    rule = ROLE_TAG_RULES.get(element.tag)
+    if rule:
+        return rule
+    attrib = element.attrib
+    role = attrib.get("role")
+    if role and role.strip().lower() in ROLE_ATTRIBUTE_RULES:
+        return ROLE_ATTRIBUTE_RULES[role.strip().lower()]
+    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}".lower().split()
+    best = min((class_token_rule(token) for token in names), default=_NO_RULE)
+    return rules.CLASS_ID_WORDS[best][0] if best < _NO_RULE else None
 
 
-def ancestor_rule(
-    element: lxml.html.HtmlElement,
-    region: lxml.html.HtmlElement | None,
-    memo: dict[lxml.html.HtmlElement, str | None],
-) -> tuple[str | None, bool]:
-    """The rule named by the element or an ancestor below ``region``, and whether it is inside it."""
-    found = None
-    current: lxml.html.HtmlElement | None = element
-    while current is not None and current.tag not in ("body", "html"):
-        if current is region:
-            return found, True
-        if current not in memo:
-            memo[current] = element_rule(current)
-        found = memo[current] or found
-        current = current.getparent()
-    return found, region is None or current is region
+@attrs.define
+class ElementHints:
+    """What the elements of one page say about themselves, each looked at once.
+
+    ``shares`` is each element's share of the extractor's text: an element holding most of the
+    article names no rule whatever its class says, and an <article> holding almost none of it is
+    another article's teaser.
+    """
+
+    shares: dict[lxml.html.HtmlElement, float]
+    options: rules.HtmlCleaningOptions
+    memo: dict[lxml.html.HtmlElement, str | None] = attrs.field(factory=dict)
+    inherited: dict[
+        lxml.html.HtmlElement | None, dict[lxml.html.HtmlElement, tuple[str | None, bool]]
+    ] = attrs.field(factory=dict)
+
+    def own_rule(self, element: lxml.html.HtmlElement) -> str | None:
+        """The rule the element names by itself, in the light of the extractor's vote."""
+        if element in self.memo:
+            return self.memo[element]
+        share = self.shares.get(element, 0.0)
+        if share >= self.options.protected_share:
+            rule = None
+        elif element.tag == "article" and self.shares and share < self.options.foreign_article_share:
+            rule = rules.RELATED_TEASER
+        else:
+            rule = element_rule(element)
+        self.memo[element] = rule
+        return rule
+
+    def ancestor_rule(self, element: lxml.html.HtmlElement, region: lxml.html.HtmlElement | None) -> tuple[str | None, bool]:
+        """The rule named by the element or an ancestor below ``region``, and whether it is inside it.
+
+        The outermost rule below the region wins: a list inside a comment section is the comments.
+        """
+        cache = self.inherited.setdefault(region, {})
+        chain = []
+        current: lxml.html.HtmlElement | None = element
+        while current is not None and current not in cache:
+            if current is region:
+                cache[current] = (None, True)
+                break
+            if current.tag in ("body", "html"):
+                cache[current] = (None, region is None)
+                break
+            chain.append(current)
+            current = current.getparent()
+        above = cache[current] if current is not None else (None, region is None)
+        for link in reversed(chain):
+            above = (above[0] or self.own_rule(link), above[1])
+            cache[link] = above
+        return above
 
 
 def link_density(block: PageBlock) -> float:
@@ -312,13 +418,17 @@ def classify_block(block: PageBlock, hint: str | None, inside: bool, options: ru
     return None
 
 
-def classify_blocks(blocks: list[PageBlock], region: lxml.html.HtmlElement | None, options: rules.HtmlCleaningOptions) -> None:
+def classify_blocks(
+    blocks: list[PageBlock],
+    region: lxml.html.HtmlElement | None,
+    hints: ElementHints,
+    options: rules.HtmlCleaningOptions,
+) -> None:
     """Give every block still undecided its rule (or None to keep it)."""
-    memo: dict[lxml.html.HtmlElement, str | None] = {}
     for block in blocks:
         if block.rule is not None:
             continue
-        hint, inside = ancestor_rule(block.element, region, memo)
+        hint, inside = hints.ancestor_rule(block.element, region)
         block.rule = classify_block(block, hint, inside, options)
 
 
@@ -346,18 +456,53 @@ def mark_title(blocks: list[PageBlock], title: str | None) -> None:
 
 
 def mark_duplicates(blocks: list[PageBlock], options: rules.HtmlCleaningOptions) -> None:
-    """Remove kept blocks that repeat an earlier kept block word for word (mobile copies, pull quotes)."""
-    seen: set[str] = set()
+    """Remove kept blocks that repeat other kept text: a pull quote, a menu of the headings, a copy.
+
+    Of identical blocks outside tables and lists, the one with the fewest links stays (a table of
+    contents repeats the headings as links); a long block whose word 4-grams mostly appear in
+    the other kept blocks is a copy of the article (a print or markdown version) and goes.
+    """
+    groups: dict[str, list[PageBlock]] = {}
     for block in blocks:
-        if block.rule is not None or len(block.text) < options.min_duplicate_chars:
-            continue
-        words = comparable(block.text)
-        if words in seen:
+        if block.rule is None and len(block.text) >= options.min_duplicate_chars and block.element.tag not in ("td", "th", "li"):
+            groups.setdefault(comparable(block.text), []).append(block)
+    for group in groups.values():
+        if len(group) > 1:
+            keep = min(group, key=link_density)
+            for block in group:
+                if block is not keep:
+                    block.rule = rules.DUPLICATE_BLOCK
+    kept = [block for block in blocks if block.rule is None]
+    long_blocks = sorted((block for block in kept if len(block.text) >= options.min_copy_chars), key=lambda b: -len(b.text))
+    if not long_blocks:
+        return
+    counts: dict[tuple[str, ...], int] = {}
+    for block in kept:
+        for shingle in shingle_set(block.tokens):
+            counts[shingle] = counts.get(shingle, 0) + 1
+    for block in long_blocks:
+        own = shingle_set(block.tokens)
+        repeated = sum(1 for shingle in own if counts[shingle] > 1)
+        if repeated >= options.max_copy_share * len(own):
             block.rule = rules.DUPLICATE_BLOCK
-        seen.add(words)
+            for shingle in own:
+                counts[shingle] -= 1
 
 
 # --- the cleaner ---------------------------------------------------------------------------------------------
+
+
+def decide_blocks(root: lxml.html.HtmlElement, title: str | None, options: rules.HtmlCleaningOptions) -> list[PageBlock]:
+    """Cut the page into blocks and decide each one: kept (rule None) or removed with its rule."""
+    blocks = segment_blocks(root)
+    mark_votes(blocks, extractor_text(root), options)
+    shares = voted_share(blocks)
+    hints = ElementHints(shares, options)
+    region = widen_region(blocks, find_region(shares, options), hints, options)
+    mark_title(blocks, title)
+    classify_blocks(blocks, region, hints, options)
+    mark_duplicates(blocks, options)
+    return blocks
 
 
 def clean_html(html: str, url: str | None = None, options: rules.HtmlCleaningOptions = rules.DEFAULT_OPTIONS) -> CleanResult:
@@ -366,10 +511,5 @@ def clean_html(html: str, url: str | None = None, options: rules.HtmlCleaningOpt
     if root is None:
         return CleanResult(blocks=(), metadata=extract_metadata(None, url))
     metadata = extract_metadata(root, url)
-    blocks = segment_blocks(root)
-    mark_votes(blocks, extractor_text(root), options)
-    region = find_region(blocks, options)
-    mark_title(blocks, metadata.title)
-    classify_blocks(blocks, region, options)
-    mark_duplicates(blocks, options)
+    blocks = decide_blocks(root, metadata.title, options)
     return CleanResult(blocks=tuple(Block(block.text, block.rule) for block in blocks), metadata=metadata)

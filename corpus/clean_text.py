@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -24,19 +25,23 @@ from corpus.rules.text_rules import (
     BREADCRUMB,
     CLOSERS,
     COMMENT_SIGN,
+    COMMENT_SIGN_HINT,
     COMMENT_START_RULES,
     DEFAULT_OPTIONS,
+    END_MARKER_RULES,
     LINKISH,
-    MARKER_STRIP,
+    LONG_PHRASE_RULES,
     PHRASE_RULES,
-    PHRASE_TRIGGERS,
     PIPE_LINKS,
     SENTENCE_BREAK,
     SENTENCE_END,
+    SOFT_RULES,
     STOPWORDS,
     TAG_ITEMS,
     TEASER_RULES,
-    TRIGGERED_RULES,
+    TRIGGER_SYMBOLS,
+    TRIGGER_WORDS,
+    WHOLE_BLOCK_PREFIX_RULES,
     WHOLE_BLOCK_RULES,
     WORD,
     TextCleanOptions,
@@ -54,11 +59,11 @@ from corpus.text_metadata import (
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_DIGITS = re.compile(r"\d+")
 
 
-@attrs.frozen
-class BlockInfo:
-    """What the cleaner knows about one block before deciding on it."""
+class BlockInfo(NamedTuple):
+    """What the cleaner knows about one block before deciding on it (a tuple: thousands per page)."""
 
     text: str
     key: str
@@ -109,18 +114,24 @@ def block_key(text: str) -> str:
     return " ".join(WORD.findall(text.lower()))
 
 
-def match_rule(text: str, words: int, options: TextCleanOptions = DEFAULT_OPTIONS) -> str | None:
-    """The name of the first boilerplate pattern rule the block matches, or None."""
-    bare = MARKER_STRIP.sub("", text)
-    if words <= 12 and len(bare) <= 120:
-        for name, pattern in WHOLE_BLOCK_RULES:
-            if pattern.fullmatch(bare):
+def match_rule(text: str, tokens: Sequence[str], options: TextCleanOptions = DEFAULT_OPTIONS) -> str | None:
+    """The name of the first boilerplate rule the block (with its lower-case ``tokens``) matches, or None."""
+    words = len(tokens)
+    if words <= 12:
+        shape = " ".join(_DIGITS.sub("#", token) if token[0].isdigit() or token[-1].isdigit() else token for token in tokens)
+        name = WHOLE_BLOCK_RULES.get(shape)
+        if name is not None and len(text) <= 120:
+            return name
+        for name, prefixes in WHOLE_BLOCK_PREFIX_RULES:
+            if shape.startswith(prefixes):
                 return name
-    if words <= options.phrase_max_words:
-        woken = sorted({rule for hit in PHRASE_TRIGGERS.findall(text.lower()) for rule in TRIGGERED_RULES[hit]})
-        for rule in woken:
-            name, _, pattern = PHRASE_RULES[rule]
-            if pattern.search(text):
+    if words <= options.long_phrase_max_words:
+        woken = {index for token in TRIGGER_WORDS.keys() & set(tokens) for index in TRIGGER_WORDS[token]}
+        woken.update(index for symbol, index in TRIGGER_SYMBOLS if symbol in text)
+        for index in sorted(woken):
+            name, _, pattern = PHRASE_RULES[index]
+            limit = options.long_phrase_max_words if name in LONG_PHRASE_RULES else options.phrase_max_words
+            if words <= limit and pattern.search(text):
                 return name
     if words <= 30 and (BREADCRUMB.match(text) or PIPE_LINKS.match(text)):
         return "navigation"
@@ -133,7 +144,7 @@ def describe(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> BlockInf
     """Measure one block: words, stopword share, whether it ends like a sentence, its pattern rule."""
     tokens = WORD.findall(text.lower())
     words = len(tokens)
-    stop = sum(1 for token in tokens if token in STOPWORDS)
+    stop = len([token for token in tokens if token in STOPWORDS])
     tail = text.rstrip(CLOSERS)
     sentence = bool(tail) and tail[-1] in SENTENCE_END
     return BlockInfo(
@@ -143,7 +154,7 @@ def describe(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> BlockInf
         stopword_ratio=stop / words if words else 0.0,
         sentence=sentence,
         inner_sentences=len(SENTENCE_BREAK.findall(text)) if words >= 2 * options.prose_words else 0,
-        rule=match_rule(text, words, options),
+        rule=match_rule(text, tokens, options),
     )
 
 
@@ -166,10 +177,16 @@ def is_text(info: BlockInfo, options: TextCleanOptions) -> bool:
     )
 
 
-def block_weight(info: BlockInfo, options: TextCleanOptions) -> float:
+def block_weight(info: BlockInfo, options: TextCleanOptions, repeats: int = 1) -> float:
     """How much a block pulls the article region towards itself (positive) or away (negative)."""
+    if info.rule in END_MARKER_RULES:
+        return options.end_marker_weight
+    if info.rule in SOFT_RULES:
+        return options.short_weight
     if info.rule is not None:
         return options.rule_weight - 0.5 * info.words
+    if repeats >= options.repeat_count:
+        return options.repeat_weight - 0.5 * info.words
     if is_prose(info, options):
         return float(info.words)
     if is_text(info, options):
@@ -194,6 +211,17 @@ def densest_region(weights: Sequence[float], start: int, stop: int) -> tuple[int
     return best_range
 
 
+def extend_region(weights: Sequence[float], start: int, stop: int, limit: int) -> int:
+    """Stretch the region's end over the blocks right after it that weigh nothing against it.
+
+    A reference list or a closing line without a full stop directly under the last paragraph is
+    part of the article; the first short or boilerplate block ends the stretch.
+    """
+    while stop < limit and weights[stop] >= 0:
+        stop += 1
+    return stop
+
+
 def find_title(infos: Sequence[BlockInfo], options: TextCleanOptions) -> int | None:
     """The index of the title: a heading-like block near the top, repeated or followed by a byline."""
     keys = Counter(info.key for info in infos)
@@ -210,9 +238,12 @@ def find_title(infos: Sequence[BlockInfo], options: TextCleanOptions) -> int | N
         score = 1 if index == 0 else 0
         if keys[info.key] > 1 or heads[head_key] > 1 or (head_key != info.key and keys[head_key]):
             score += 2
-        nearby = infos[index + 1 : index + 3]
-        if any(parse_byline(other.text) or is_date_line(other.text) for other in nearby):
-            score += 2
+        for distance, bonus in ((1, 2), (2, 1)):
+            if index + distance < len(infos):
+                other = infos[index + distance].text
+                if parse_byline(other) or is_date_line(other):
+                    score += bonus
+                    break
         score += (info.words >= 3) + (info.words >= 5)
         if score > best_score:
             best, best_score = index, score
@@ -226,31 +257,36 @@ def find_comment_start(infos: Sequence[BlockInfo], begin: int, options: TextClea
     ("says:", "Reply", timestamps) or it is a comment form, or most of the page's prose is above it;
     a "124 Comments" link beside the byline is not the start of the thread.
     """
+    signs = [info.words <= 25 and is_comment_sign(info.text) for info in infos]
     prose_before = 0
     prose_total = sum(info.words for info in infos[begin:] if is_prose(info, options))
     for index in range(begin, len(infos)):
         info = infos[index]
         if prose_before >= options.comment_min_article_words:
-            if info.rule == "comment-form" and info.words >= 3 or (
-                info.rule == "comment-section"
-                and (_comment_cluster(infos, index) or prose_before >= prose_total - prose_before)
+            followed = any(signs[index + 1 : index + 10])
+            if (info.rule == "comment-form" and info.words >= 3) or (
+                info.rule == "comment-section" and (followed or prose_before >= prose_total - prose_before)
             ):
                 return index
-            if COMMENT_SIGN.search(info.text) and _comment_cluster(infos, index):
+            if signs[index] and followed:
                 return _comment_head(infos, index)
         if is_prose(info, options):
             prose_before += info.words
     return len(infos)
 
 
-def _comment_cluster(infos: Sequence[BlockInfo], index: int) -> bool:
-    """True when another comment sign ("says:", "Reply", a timestamp) follows within a few blocks."""
-    return any(COMMENT_SIGN.search(other.text) for other in infos[index + 1 : index + 10])
+def is_comment_sign(text: str) -> bool:
+    """True for the furniture of one reader comment: "Jane says:", "Reply", "March 3, 2020 at 5:12 pm"."""
+    lowered = text.lower()
+    if ":" not in text and not COMMENT_SIGN_HINT.search(lowered):
+        return False
+    return bool(COMMENT_SIGN.search(text))
 
 
 def _comment_head(infos: Sequence[BlockInfo], index: int) -> int:
     """Step back from a comment sign over the commenter's name line to the comment's first block."""
-    if index > 0 and infos[index - 1].words <= 4 and not infos[index - 1].sentence and infos[index - 1].rule is None:
+    previous = infos[index - 1] if index > 0 else None
+    if previous is not None and previous.words <= 4 and not previous.sentence and previous.rule is None:
         return index - 1
     return index
 
@@ -361,10 +397,10 @@ def _tag_lists(infos: Sequence[BlockInfo], labels: list[str | None], last_text: 
             if index + 1 < len(infos) and not tags:
                 tags = parse_tags(infos[index + 1].text)
             continue
-        if labels[index] is None and TAG_ITEMS.match(info.text) and info.words <= 20:
+        if labels[index] in (None, "footer") and TAG_ITEMS.match(info.text) and info.words <= 20:
             labels[index] = "tag-list"
             tags = tags or parse_tags(info.text)
-        elif info.rule is None and parse_tags(info.text) and info.text.lower().startswith(("tags", "tagged")):
+        elif info.rule is None and info.text.lower().startswith(("tags", "tagged")) and parse_tags(info.text):
             labels[index] = "tag-list"
     return tags
 
@@ -382,24 +418,31 @@ def label_blocks(infos: Sequence[BlockInfo], options: TextCleanOptions = DEFAULT
         for index, info in enumerate(infos):
             if index == title:
                 labels[index] = "title"
-            elif info.key and (info.key == title_key or block_key(split_site(info.text)[0]) == title_key):
+            elif info.key.startswith(title_key) and (
+                info.key == title_key or block_key(split_site(info.text)[0]) == title_key
+            ):
                 labels[index] = "duplicate-title"
                 site = site or split_site(info.text)[1]
     for index in byline.indexes:
         labels[index] = labels[index] or "byline"
     begin = 0 if title is None else title + 1
-    weights = [block_weight(info, options) if labels[i] is None else options.rule_weight for i, info in enumerate(infos)]
+    repeats = Counter(info.key for info in infos)
+    weights = [
+        block_weight(info, options, repeats[info.key]) if labels[i] is None else options.rule_weight
+        for i, info in enumerate(infos)
+    ]
     start, stop = densest_region(weights, begin, count)
     comments = find_comment_start(infos, start, options)
     if comments < stop:
         start, stop = densest_region(weights, begin, comments)
+    stop = extend_region(weights, start, stop, min(comments, count))
     for index, info in enumerate(infos):
         if labels[index] is not None:
             continue
         if index < start:
             labels[index] = info.rule or "navigation"
         elif index >= comments:
-            labels[index] = info.rule if info.rule and info.rule not in {"navigation", "share-prompt"} else "comment-section"
+            labels[index] = info.rule or "comment-section"
         elif index >= stop:
             labels[index] = info.rule or "footer"
         elif info.rule is not None:

@@ -10,7 +10,9 @@ from pathlib import Path
 import attrs
 import click
 
+from archive.atomic import restrict_umask
 from archive.errors import ArchiveError
+from archive.prov import record_to_prov
 from corpus.clean import clean_document
 from corpus.collection import DEFAULT_MAX_SIZE, Collection, IngestOptions, IngestOutcome
 from corpus.decode import decode_bytes
@@ -18,10 +20,11 @@ from corpus.errors import BadFact, DocketError, InputError
 from corpus.facts import CaptureFacts, check_timestamp, check_url
 from corpus.readers import discover, sniff_media_type
 from corpus.render import hit_lines, use_colour
+from corpus.search_output import RangeParam
 from corpus.verify import verify_store
 from corpus.version import DOCKET_VERSION
 from index import search as index_search
-from index.errors import IndexMissing, QuerySyntaxError
+from index.errors import IndexMissing, IndexOutdated, QuerySyntaxError
 
 pass_collection = click.make_pass_decorator(Collection)
 
@@ -44,7 +47,7 @@ def run_guarded(action):  # noqa: ANN001, ANN201
         fail(str(exc), 2)
     except BadFact as exc:
         fail(str(exc), 2)
-    except (ArchiveError, DocketError, IndexMissing) as exc:
+    except (ArchiveError, DocketError, IndexMissing, IndexOutdated) as exc:
         fail(str(exc), 1)
 
 
@@ -60,6 +63,7 @@ def main(ctx: click.Context, store: Path) -> None:
     Example:
       docket ingest articles/ && docket search 'Kochetkov evacuation'
     """
+    restrict_umask()
     ctx.obj = Collection(store)
 
 
@@ -193,55 +197,25 @@ def clean(paths: tuple[Path, ...], as_json: bool, explain: bool) -> None:
         sys.exit(1)
 
 
-def _hit_json(hit) -> dict:  # noqa: ANN001
-    """A hit in the JSON shape of DESIGN.md."""
-    return {
-        "id": hit.id, "title": hit.title, "score": hit.score, "published": hit.published, "source": hit.source,
-        "raw_sha256": hit.raw_sha256, "clean_sha256": hit.clean_sha256,
-        "snippets": [{"text": s.text, "highlights": [list(h) for h in s.highlights]} for s in hit.snippets],
-    }
-
-
-@main.command()
-@click.argument("query")
-@click.option("--limit", type=click.IntRange(1, 10000), default=10, show_default=True, help="How many hits.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object with every hit and its snippets.")
-@pass_collection
-def search(collection: Collection, query: str, limit: int, as_json: bool) -> None:
-    """Search the collection (whoosh syntax: AND OR NOT, "phrases", field:term, prefix*, fuzzy~).
-
-    Plain words must all match. Fields: title, body, author, site, tag.
-
-    \b
-    Example:
-      docket search 'Kochetkov evacuation'
-      docket search '"Novaya Gazeta" AND title:Chechnya' --json
-    """
-    results = run_guarded(lambda: index_search.search(collection.index_path, query, limit=limit))
-    if as_json:
-        click.echo(json.dumps({"query": results.query, "total": results.total,
-                               "hits": [_hit_json(h) for h in results.hits]}, ensure_ascii=False))
-        return
-    colour = use_colour(sys.stdout)
-    click.echo(f"{results.total} document{'s' if results.total != 1 else ''} match {query!r}")
-    for rank, hit in enumerate(results.hits, start=1):
-        click.echo("")
-        for line in hit_lines(rank, hit, colour):
-            click.echo(line)
-
-
 @main.command()
 @click.argument("doc_id")
 @click.option("--raw", is_flag=True, help="Write the original bytes, exactly as captured.")
 @click.option("--json", "as_json", is_flag=True, help="The provenance record and clean text as JSON.")
+@click.option("--prov", is_flag=True, help="The provenance as W3C PROV-JSON.")
+@click.option("--highlight", "highlight", metavar="QUERY", help="Mark every match of QUERY in the clean text.")
+@click.option("--range", "span", type=RangeParam(), help="Print exactly characters START:END of the clean text.")
 @pass_collection
-def show(collection: Collection, doc_id: str, raw: bool, as_json: bool) -> None:
+def show(collection: Collection, doc_id: str, raw: bool, as_json: bool, prov: bool, highlight: str | None,
+         span: tuple[int, int] | None) -> None:
     """Show a document: its clean text and provenance (ID is a digest or a unique prefix).
 
     \b
     Example:
       docket show 26da7805
       docket show 26da7805 --raw > original.html
+      docket show 26da7805 --prov > 26da7805.prov.json
+      docket show 26da7805 --highlight 'evacuation' | less -R
+      docket show 26da7805 --range 371:400
     """
     def load():
         full = collection.resolve(doc_id)
@@ -249,6 +223,15 @@ def show(collection: Collection, doc_id: str, raw: bool, as_json: bool) -> None:
         return record, (collection.original(record) if raw else collection.clean_text(record))
 
     record, content = run_guarded(load)
+    from corpus.cli_search import highlight_spans, show_highlighted, show_range
+
+    if span is not None and not raw:
+        show_range(content, span)
+        return
+    if prov:
+        click.echo(json.dumps(record_to_prov(record), ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    versions = run_guarded(lambda: collection.versions(record))
     if raw:
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
@@ -256,6 +239,10 @@ def show(collection: Collection, doc_id: str, raw: bool, as_json: bool) -> None:
     if as_json:
         data = collection.record_dict(record)
         data["text"] = content
+        if highlight:
+            data["highlights"] = highlight_spans(collection, record.id, highlight)
+        data["versions"] = [{"id": v.id, "ingested_at": v.ingest.at, "retrieved_at": v.original.retrieved_at}
+                            for v in versions]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     meta, orig = record.metadata, record.original
@@ -272,7 +259,16 @@ def show(collection: Collection, doc_id: str, raw: bool, as_json: bool) -> None:
     for name, value in rows:
         if value:
             click.echo(f"{name:>10}: {value}")
+    if len(versions) > 1:
+        click.echo(f"{'versions':>10}: {len(versions)} captures of this source, oldest first")
+        here = [version.id for version in versions].index(record.id)
+        for number, version in enumerate(versions, start=1):
+            mark = "this" if number - 1 == here else ("older" if number - 1 < here else "newer")
+            click.echo(f"{'':>10}  {number}. {version.id[:12]}  ingested {version.ingest.at}  "
+                       f"captured {version.original.retrieved_at or 'unknown'}  ({mark})")
     click.echo("")
+    if highlight:
+        content = show_highlighted(collection, record.id, content, highlight)
     click.echo(content.rstrip("\n"))
 
 
@@ -282,8 +278,11 @@ def show(collection: Collection, doc_id: str, raw: bool, as_json: bool) -> None:
               help="Say whether these exact bytes are archived, and as which document.")
 @click.option("--fast", is_flag=True, help="Skip re-hashing and re-cleaning: quick, but blind to corrupted bytes.")
 @click.option("--json", "as_json", is_flag=True, help="The report as JSON.")
+@click.option("--tsa-ca", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="CA certificate (PEM) to verify stored time-stamp signatures with.")
 @pass_collection
-def verify(collection: Collection, ids: tuple[str, ...], files: tuple[Path, ...], fast: bool, as_json: bool) -> None:
+def verify(collection: Collection, ids: tuple[str, ...], files: tuple[Path, ...], fast: bool, as_json: bool,
+           tsa_ca: Path | None) -> None:
     """Re-hash every object, check records, the ledger chain and the index; name every problem.
 
     Exit 0 when everything is intact, 1 when anything is wrong.
@@ -297,10 +296,12 @@ def verify(collection: Collection, ids: tuple[str, ...], files: tuple[Path, ...]
         _verify_files(collection, files, as_json)
         return
     wanted = run_guarded(lambda: [collection.resolve(i) for i in ids]) if ids else None
-    report = run_guarded(lambda: verify_store(collection, wanted, fast=fast))
+    ca_pem = tsa_ca.read_bytes() if tsa_ca else None
+    report = run_guarded(lambda: verify_store(collection, wanted, fast=fast, tsa_ca=ca_pem))
     if as_json:
         click.echo(json.dumps({
-            "ok": report.ok, "mode": report.mode, "documents": report.documents,
+            "ok": report.ok, "mode": report.mode, "detects_corrupted_bytes": not fast,
+            "documents": report.documents,
             "problems": [attrs.asdict(p) for p in report.problems], "notices": list(report.notices),
         }, ensure_ascii=False, indent=2))
     else:
@@ -312,7 +313,7 @@ def verify(collection: Collection, ids: tuple[str, ...], files: tuple[Path, ...]
                 click.echo(f"        expected: {problem.expected}\n        found:    {problem.found}")
         for notice in report.notices:
             click.echo(f"note: {notice}")
-        mode = "" if report.mode == "full" else " (fast mode: bytes not re-hashed)"
+        mode = "" if report.mode == "full" else " (fast mode: bytes not re-hashed, corrupted bytes NOT detected)"
         if report.ok:
             click.echo(f"ok: {report.documents} documents verified{mode}")
         else:
@@ -400,3 +401,7 @@ def demo(collection: Collection, queries: tuple[str, ...]) -> None:
         for rank, hit in enumerate(results.hits, start=1):
             for line in hit_lines(rank, hit, colour):
                 click.echo(line)
+
+
+import corpus.cli_provenance  # noqa: E402,F401  - registers export, import, timestamp
+import corpus.cli_search  # noqa: E402,F401  - registers search, quote

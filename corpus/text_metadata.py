@@ -185,8 +185,10 @@ def add_time(date: PublicationDate, text: str) -> PublicationDate:
 
 def is_date_line(text: str) -> bool:
     """True when ``text`` is only a date and/or time, perhaps with "Posted on", "Updated" or a read time."""
+    if len(text) > 120 or not _DIGIT.search(text):
+        return False
     line = _normalise(text)
-    if not line or len(line) > 80 or not _DIGIT.search(line):
+    if not line or len(line) > 80:
         return False
     if TIME_ONLY.match(line) or DAY_MONTH_ONLY.match(line):
         return True

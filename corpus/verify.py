@@ -8,6 +8,7 @@ import attrs
 
 from archive.errors import ArchiveError
 from archive.fixity import Problem, verify_archive
+from archive.timestamp import check_timestamps
 from corpus.clean import CLEANER_VERSION
 from corpus.collection import Collection
 from corpus.errors import InputError
@@ -93,10 +94,13 @@ def check_index(collection: Collection, archived: dict[str, tuple[str, str]]) ->
     return problems
 
 
-def verify_store(collection: Collection, ids: list[str] | None = None, *, fast: bool = False) -> VerifyReport:
+def verify_store(collection: Collection, ids: list[str] | None = None, *, fast: bool = False,
+                 tsa_ca: bytes | None = None) -> VerifyReport:
     """Check everything: objects re-hashed, records, ledger chain, clean texts re-derived, index.
 
     ``fast`` only checks presence, sizes, records, ledger and index: it cannot see corrupted bytes.
+    Stored time-stamp replies are re-checked against the ledger (their signatures with ``tsa_ca``
+    or the CA certificate stored with them).
     """
     problems = verify_archive(collection.archive, ids, rehash=not fast)
     wanted = ids if ids is not None else sorted(collection.ingested_ids() | set(collection.archive.document_ids()))
@@ -113,4 +117,7 @@ def verify_store(collection: Collection, ids: list[str] | None = None, *, fast: 
                 continue
             archived[doc_id] = (record.original.sha256, record.clean.sha256)
         problems += check_index(collection, archived)
+        stamp_problems, stamp_notices = check_timestamps(collection.archive, tsa_ca)
+        problems += stamp_problems
+        notices += stamp_notices
     return VerifyReport(tuple(problems), tuple(notices), len(wanted), "fast" if fast else "full")

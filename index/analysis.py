@@ -72,7 +72,8 @@ class HyphenFilter(Filter):
                 yield t
                 continue
             parts = _HYPHENS.split(text)
-            start, end, pos = (t.startchar, t.endchar, t.pos) if t.chars or t.positions else (0, 0, 0)
+            start, end = (t.startchar, t.endchar) if t.chars else (0, 0)
+            pos = t.pos if t.positions else 0
             if t.mode == "index":
                 t.text = "".join(parts)
                 yield t

@@ -10,6 +10,7 @@ for a document's near-duplicates are found with an index lookup before the signa
 from __future__ import annotations
 
 import re
+import struct
 from hashlib import blake2b
 
 SHINGLE_WORDS = 5
@@ -36,14 +37,14 @@ def signature(text: str) -> tuple[int, ...]:
     return tuple(bins)
 
 
-def encode(sig: tuple[int, ...]) -> str:
-    """A signature as a compact string for a stored field."""
-    return ".".join(f"{v:x}" for v in sig)
+def encode(sig: tuple[int, ...]) -> bytes:
+    """A signature as bytes for an index column (8 bytes a bin)."""
+    return struct.pack(f">{len(sig)}Q", *sig)
 
 
-def decode(text: str | None) -> tuple[int, ...]:
-    """The signature stored by :func:`encode`."""
-    return tuple(int(v, 16) for v in text.split(".")) if text else ()
+def decode(data: bytes | None) -> tuple[int, ...]:
+    """The signature stored by :func:`encode` (empty for a document without words)."""
+    return struct.unpack(f">{len(data) // 8}Q", data) if data else ()
 
 
 def band_terms(sig: tuple[int, ...]) -> list[str]:
@@ -62,7 +63,7 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     """Estimated Jaccard similarity of two texts' shingle sets, from their signatures."""
     if not a or not b:
         return 0.0
-    used = [(x, y) for x, y in zip(a, b) if x != _EMPTY or y != _EMPTY]
+    used = [(x, y) for x, y in zip(a, b, strict=True) if x != _EMPTY or y != _EMPTY]
     if not used:
         return 0.0
     return sum(1 for x, y in used if x == y) / len(used)

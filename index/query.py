@@ -21,7 +21,6 @@ QUERY_FIELDS = ("title", "body", "author", "site", "tag", "id")
 _DOUBLE_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"',
                                 "‘": "'", "’": "'", "‚": "'", "′": "'"})
 _LINK = re.compile(r"(?:\b[a-zA-Z][a-zA-Z0-9+.-]*://|\bwww\.)[^\s\"()]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_KNOWN_FIELD = re.compile(r"^(?:%s):" % "|".join(QUERY_FIELDS))
 
 
 def normalise_query(text: str) -> str:
@@ -34,19 +33,20 @@ def normalise_query(text: str) -> str:
     return '"'.join(parts)
 
 
-def check_syntax(text: str) -> None:
+def check_syntax(original: str) -> None:
     """Reject what whoosh would silently misread: an empty query, unbalanced quotes or brackets."""
+    text = original.translate(_DOUBLE_QUOTES)
     if not text.strip():
-        raise QuerySyntaxError(text, "the query is empty; give one or more words, e.g. 'Kochetkov evacuation'")
+        raise QuerySyntaxError(original, "the query is empty; give one or more words, e.g. 'Kochetkov evacuation'")
     if text.count('"') % 2:
-        raise QuerySyntaxError(text, 'a phrase is not closed: put a " at its end')
+        raise QuerySyntaxError(original, 'a phrase is not closed: put a " at its end')
     depth = 0
     for char in text:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
-            raise QuerySyntaxError(text, "a ')' has no '(' before it")
+            raise QuerySyntaxError(original, "a ')' has no '(' before it")
     if depth:
-        raise QuerySyntaxError(text, "a '(' is not closed: add ')'")
+        raise QuerySyntaxError(original, "a '(' is not closed: add ')'")
 
 
 def make_parser(schema) -> qparser.QueryParser:  # noqa: ANN001 - whoosh schema
@@ -71,7 +71,7 @@ def _id_prefix(node: wq.Query) -> wq.Query:
 
 def parse_query(schema, text: str) -> wq.Query:  # noqa: ANN001
     """The whoosh query for ``text``; a query with nothing searchable raises QuerySyntaxError."""
-    check_syntax(text.translate(_DOUBLE_QUOTES))
+    check_syntax(text)
     normal = normalise_query(text)
     try:
         parsed = make_parser(schema).parse(normal).accept(_id_prefix).normalize()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from index.analysis import name_analyzer, text_analyzer
 
@@ -15,14 +15,16 @@ def build_schema() -> fields.Schema:
     analyzer = text_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
-        body=fields.TEXT(analyzer=analyzer, stored=True, chars=True),
+        # a query word that analyzes to several terms ("anti-gay", "hrw.org") is a phrase of them
+        title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=2.0, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=analyzer, stored=True, chars=True, multitoken_query="phrase"),
         author=fields.TEXT(analyzer=name_analyzer(), stored=True),
         site=fields.TEXT(analyzer=name_analyzer(), stored=True),
         site_key=fields.ID(sortable=True),  # the site as written, for facet counts
         tag=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         # publication and capture dates as the interval their precision names (index/dates.py)
-        published_start=fields.DATETIME(sortable=True),
+        published_start=fields.DATETIME(),
+        published_order=fields.NUMERIC(bits=64, signed=True, sortable=True),  # seconds; undated sort last
         published_end=fields.DATETIME(),
         published_text=fields.STORED(),
         year=fields.NUMERIC(sortable=True),
@@ -31,7 +33,7 @@ def build_schema() -> fields.Schema:
         retrieved_text=fields.STORED(),
         source=fields.STORED(),
         raw_sha256=fields.ID(stored=True),
-        clean_sha256=fields.ID(stored=True),
-        minhash=fields.STORED(),
+        clean_sha256=fields.ID(stored=True, sortable=True),  # a column: duplicates grouped without loading
+        minhash=fields.COLUMN(columns.VarBytesColumn()),  # the near-duplicate signature (index/minhash.py)
         minhash_band=fields.KEYWORD(),
     )

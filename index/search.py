@@ -1,92 +1,329 @@
-"""Searching: parse a whoosh query, run it, and turn hits into docket's own values with snippets."""
+"""Searching: run a query with filters, order, pages, facets and duplicate grouping, and turn hits into
+docket's own values with snippets; export every hit; find exact passages; mark a whole document."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from whoosh import qparser
+import attrs
 from whoosh import query as wq
-from whoosh.searching import Searcher
+from whoosh import sorting
 
+from index import minhash
+from index.analysis import text_analyzer
 from index.errors import QuerySyntaxError
-from index.schema import text_analyzer
-from index.snippets import lead_snippet, make_highlighter, title_snippet
-from index.values import Hit, SearchResults, Snippet
+from index.query import HighlightPlan, highlight_plan, parse_query
+from index.snippets import best_snippets, lead_snippet, match_spans, term_occurrences, title_snippet
+from index.values import Duplicate, Hit, Passage, SearchFilters, SearchRequest, SearchResults, Snippet, Sort
 from index.writer import open_index
 
-DEFAULT_FIELDS = ("title", "body")
-FIELD_ALIASES = {"tags": "tag"}
+_EXPANDING = (wq.Prefix, wq.FuzzyTerm, wq.Wildcard)
+_SCAN_FACTOR = 2  # ranked hits scanned per group wanted, before widening the scan
 
 
-def make_parser(schema) -> qparser.QueryParser:  # noqa: ANN001 - whoosh schema
-    """Whoosh syntax over title and body: AND by default, phrases, field:term, prefix*, fuzzy~."""
-    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup)
-    parser.add_plugin(qparser.FuzzyTermPlugin())
-    parser.add_plugin(qparser.GtLtPlugin())
-    parser.remove_plugin_class(qparser.WildcardPlugin)
-    parser.add_plugin(qparser.PrefixPlugin())
-    return parser
+def filter_query(filters: SearchFilters) -> wq.Query | None:
+    """The filters as one whoosh query (None when there are none); they restrict without scoring."""
+    parts: list[wq.Query] = []
+    for since, until, field in ((filters.since, filters.until, "published"),
+                                (filters.captured_since, filters.captured_until, "retrieved")):
+        # a document's interval [start, end] overlaps [since.start, until.end) ...
+        if since is not None:
+            parts.append(wq.DateRange(f"{field}_end", since.start, None))
+        if until is not None:
+            parts.append(wq.DateRange(f"{field}_start", None, until.end, endexcl=True))
+    for field, value in (("site", filters.site), ("author", filters.author)):
+        if value:
+            words = [t.text for t in _name_tokens(value)]
+            if words:
+                parts.append(wq.Phrase(field, words) if len(words) > 1 else wq.Term(field, words[0]))
+    parts += [wq.Term("tag", tag.strip().lower()) for tag in filters.tags if tag.strip()]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def check_syntax(text: str) -> None:
-    """Reject what whoosh would silently misread: an empty query, unbalanced quotes or brackets."""
-    if not text.strip():
-        raise QuerySyntaxError(text, "the query is empty; give one or more words, e.g. 'Kochetkov evacuation'")
-    if text.count('"') % 2:
-        raise QuerySyntaxError(text, 'a phrase is not closed: put a " at its end')
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise QuerySyntaxError(text, "a ')' has no '(' before it")
-    if depth:
-        raise QuerySyntaxError(text, "a '(' is not closed: add ')'")
+def _name_tokens(text: str):  # noqa: ANN202
+    from index.analysis import name_analyzer
+
+    return name_analyzer()(text)
 
 
-def parse_query(schema, text: str) -> wq.Query:  # noqa: ANN001
-    """The whoosh query for ``text``; a query with nothing searchable raises QuerySyntaxError."""
-    check_syntax(text)
-    try:
-        parsed = make_parser(schema).parse(text)
-    except Exception as exc:  # whoosh raises assorted exceptions on odd input
-        raise QuerySyntaxError(text, str(exc) or type(exc).__name__) from None
-    if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
-        raise QuerySyntaxError(text, "nothing searchable in it (only operators or punctuation)")
-    return parsed
+@attrs.define
+class _Group:
+    """Ranked hits folded together: the first one stands for the rest."""
+
+    docnum: int
+    score: float
+    clean_sha256: str
+    signature: tuple[int, ...]
+    members: list[tuple[int, bool, float]] = attrs.Factory(list)  # (docnum, exact, similarity)
 
 
-def _title_matches(searcher: Searcher, title: str, query: wq.Query) -> list[tuple[int, int]]:
-    """Character ranges of the title's words that the query's title terms match."""
-    words = {text for field, text in query.iter_all_terms() if field == "title"}
-    words = {w.decode("utf-8") if isinstance(w, bytes) else w for w in words}
-    if not words:
-        return []
-    tokens = text_analyzer()(title, chars=True, mode="index")
-    return [(t.startchar, t.endchar) for t in tokens if t.text in words]
+class _Grouper:
+    """Folds ranked hits into groups: same clean text, or MinHash similarity over the threshold."""
+
+    def __init__(self, reader) -> None:  # noqa: ANN001
+        self.sha_column = reader.column_reader("clean_sha256")
+        self.sig_column = reader.column_reader("minhash")
+        self.groups: list[_Group] = []
+        self.by_sha: dict[str, _Group] = {}
+        self.by_band: dict[str, list[_Group]] = {}
+        self.seen: set[int] = set()
+
+    def add(self, docnum: int, score: float) -> None:
+        """Put a hit in the group it belongs to, or start a new group with it."""
+        if docnum in self.seen:
+            return
+        self.seen.add(docnum)
+        sha = self.sha_column[docnum]
+        sha = sha.decode() if isinstance(sha, bytes) else sha
+        group = self.by_sha.get(sha)
+        if group is not None:
+            group.members.append((docnum, True, 1.0))
+            return
+        signature = minhash.decode(self.sig_column[docnum])
+        bands = minhash.band_terms(signature)
+        best, best_sim = None, 0.0
+        for band in bands:
+            for candidate in self.by_band.get(band, ()):
+                sim = minhash.similarity(signature, candidate.signature)
+                if sim >= minhash.NEAR_DUPLICATE and sim > best_sim:
+                    best, best_sim = candidate, sim
+        if best is not None:
+            best.members.append((docnum, False, round(best_sim, 3)))
+            self.by_sha.setdefault(sha, best)
+            return
+        group = _Group(docnum, score, sha, signature)
+        self.groups.append(group)
+        self.by_sha[sha] = group
+        for band in bands:
+            self.by_band.setdefault(band, []).append(group)
 
 
-def search(index_path: Path, text: str, *, limit: int = 10, snippets: int = 3) -> SearchResults:
-    """Run a query; hits come ranked (BM25F) with up to ``snippets`` highlighted passages each."""
+def _field_terms(reader, query: wq.Query, fieldname: str, cap: int = 1000) -> set[str]:  # noqa: ANN001
+    """The query's words in one field, prefix and fuzzy terms expanded to the index words they match."""
+    words: set[str] = set()
+    for leaf in query.leaves():
+        if getattr(leaf, "fieldname", None) != fieldname:
+            continue
+        if isinstance(leaf, _EXPANDING):
+            for i, btext in enumerate(leaf._btexts(reader)):  # noqa: SLF001 - whoosh's expansion
+                if i >= cap:
+                    break
+                words.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+        else:
+            words.update(str(text) for _, text in leaf.iter_all_terms())
+    return words
+
+
+class _Highlighting:
+    """Everything per search that snippets need: the query's terms and phrases per field."""
+
+    def __init__(self, searcher, query: wq.Query) -> None:  # noqa: ANN001
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.expands = any(isinstance(leaf, _EXPANDING) for leaf in query.leaves())
+        self.body_plan: HighlightPlan = highlight_plan(query, "body")
+        self.title_plan: HighlightPlan = highlight_plan(query, "title")
+        self.body_terms = _field_terms(self.reader, query, "body")
+        self.title_terms = _field_terms(self.reader, query, "title")
+
+    def snippets(self, docnum: int, title: str, body: str, top: int,
+                 matched: set[tuple[str, bytes]] | None = None) -> tuple[Snippet, ...]:
+        """The hit's best passages; a title-only match shows the title marked, then the body's lead."""
+        terms = self.body_terms
+        if matched is not None and self.expands:
+            terms = {t.decode("utf-8") for f, t in matched if f == "body"}
+        spans = match_spans(term_occurrences(self.reader, docnum, "body", terms), self.body_plan)
+        if spans and top:
+            return best_snippets(body, spans, top)
+        if not title:
+            return (lead_snippet(body),) if body else ()
+        return (title_snippet(title, self.title_spans(title), body),)
+
+    def title_spans(self, title: str) -> list[tuple[int, int]]:
+        """Ranges of the title that the query's title terms and phrases match (titles are short)."""
+        found: dict[str, list[tuple[int, int, int]]] = {}
+        for t in text_analyzer()(title, positions=True, chars=True, mode="index"):
+            if t.text in self.title_terms:
+                found.setdefault(t.text, []).append((t.pos, t.startchar, t.endchar))
+        return match_spans(found, self.title_plan)
+
+
+def _hit(fields: dict, score: float, snippets: tuple[Snippet, ...],
+         duplicates: tuple[Duplicate, ...] = ()) -> Hit:
+    """A Hit from a document's stored fields."""
+    tags = fields.get("tag") or ""
+    return Hit(
+        id=fields["id"], title=fields.get("title", ""), score=round(float(score), 4),
+        published=fields.get("published_text"), source=fields.get("source"), site=fields.get("site"),
+        author=fields.get("author"), raw_sha256=fields.get("raw_sha256", ""),
+        clean_sha256=fields.get("clean_sha256", ""), snippets=snippets, retrieved=fields.get("retrieved_text"),
+        tags=tuple(t for t in tags.split(",") if t), duplicates=duplicates,
+    )
+
+
+def _duplicate(searcher, docnum: int, exact: bool, similarity: float) -> Duplicate:  # noqa: ANN001
+    fields = searcher.stored_fields(docnum)
+    return Duplicate(id=fields["id"], clean_sha256=fields.get("clean_sha256", ""), source=fields.get("source"),
+                     retrieved=fields.get("retrieved_text"), exact=exact, similarity=similarity)
+
+
+def _facets(results) -> dict[str, tuple[tuple[str, int], ...]]:  # noqa: ANN001
+    """Counts of matching documents per site and per year, largest first."""
+    out = {}
+    for name in ("site", "year"):
+        counts = results.groups(name)
+        rows = [("(unknown)" if key in (None, "", b"") else str(key.decode() if isinstance(key, bytes) else key),
+                 count) for key, count in counts.items()]
+        if name == "year":  # an undated document's year column holds whoosh's missing-value default
+            rows = [(k if k.isdigit() and 0 < int(k) < 10000 else "(unknown)", c) for k, c in rows]
+            rows.sort(key=lambda r: r[0], reverse=True)
+        else:
+            rows.sort(key=lambda r: (-r[1], r[0]))
+        out[name] = tuple(rows)
+    return out
+
+
+def _search_args(request: SearchRequest, filt: wq.Query | None, limit: int | None, terms: bool) -> dict:
+    args: dict = {"limit": limit, "filter": filt, "terms": terms}
+    if request.sort is Sort.DATE:
+        args["sortedby"] = "published_order"
+        args["reverse"] = True
+    if request.facets:
+        args["groupedby"] = {"site": sorting.FieldFacet("site_key", maptype=sorting.Count),
+                             "year": sorting.FieldFacet("year", maptype=sorting.Count)}
+    return args
+
+
+def search(index_path: Path, request: SearchRequest | str, *, limit: int | None = None) -> SearchResults:
+    """Run a search: ranked (BM25F) or by date, one page of hits with highlighted passages."""
+    if isinstance(request, str):
+        request = SearchRequest(request, limit=limit or 10)
+    ix = open_index(index_path)
+    query = parse_query(ix.schema, request.query)
+    filt = filter_query(request.filters)
+    first = (request.page - 1) * request.limit
+    wanted = first + request.limit
+    with ix.searcher() as searcher:
+        marks = _Highlighting(searcher, query)
+        if not request.group:
+            results = searcher.search(query, **_search_args(request, filt, wanted, marks.expands))
+            page = [(results.docnum(i), results.score(i), []) for i in range(first, min(wanted, results.scored_length()))]
+        else:
+            results, page = _grouped_page(searcher, query, filt, request, marks.expands, first, wanted)
+        hits = []
+        for docnum, score, members in page:
+            fields = searcher.stored_fields(docnum)
+            matched = set(results.docterms.get(docnum, ())) if marks.expands else None
+            snippets = marks.snippets(docnum, fields.get("title", ""), fields.get("body", ""),
+                                      request.snippets, matched)
+            duplicates = tuple(_duplicate(searcher, d, exact, sim) for d, exact, sim in members)
+            hits.append(_hit(fields, score or 0.0, snippets, duplicates))
+        return SearchResults(query=request.query, total=len(results), hits=tuple(hits), page=request.page,
+                             limit=request.limit, facets=_facets(results) if request.facets else {})
+
+
+def _grouped_page(searcher, query, filt, request: SearchRequest, terms: bool, first: int, wanted: int):  # noqa: ANN001, ANN202
+    """Scan ranked hits, folding duplicates, until the page's groups are known; then find each page
+    group's other members anywhere in the results."""
+    fetch = wanted * _SCAN_FACTOR + 10
+    while True:
+        results = searcher.search(query, **_search_args(request, filt, fetch, terms))
+        grouper = _Grouper(searcher.reader())
+        for i in range(results.scored_length()):
+            grouper.add(results.docnum(i), results.score(i))
+            if len(grouper.groups) > wanted:
+                break
+        if len(grouper.groups) > wanted or results.scored_length() >= len(results):
+            break
+        fetch *= 4
+    page_groups = grouper.groups[first:wanted]
+    if page_groups:
+        _complete_groups(searcher, query, filt, page_groups, grouper)
+    return results, [(g.docnum, g.score, sorted(g.members, key=lambda m: (not m[1], -m[2]))) for g in page_groups]
+
+
+def _complete_groups(searcher, query, filt, groups: list[_Group], grouper: _Grouper) -> None:  # noqa: ANN001
+    """Add to each group the matching documents beyond the scan that share its text or a MinHash band."""
+    keys: list[wq.Query] = []
+    for group in groups:
+        keys.append(wq.Term("clean_sha256", group.clean_sha256))
+        keys += [wq.Term("minhash_band", b) for b in minhash.band_terms(group.signature)]
+    extra = searcher.search(wq.And([query, wq.Or(keys)]), filter=filt, limit=None, scored=False)
+    for docnum in sorted(set(extra.docs()) - grouper.seen):
+        sha = grouper.sha_column[docnum]
+        sha = sha.decode() if isinstance(sha, bytes) else sha
+        signature = minhash.decode(grouper.sig_column[docnum])
+        for group in groups:
+            if sha == group.clean_sha256:
+                group.members.append((docnum, True, 1.0))
+                break
+            sim = minhash.similarity(signature, group.signature)
+            if sim >= minhash.NEAR_DUPLICATE:
+                group.members.append((docnum, False, round(sim, 3)))
+                break
+
+
+def iter_hits(index_path: Path, text: str, filters: SearchFilters = SearchFilters(),
+              snippets: int = 1) -> Iterator[Hit]:
+    """Every matching document, in index order, one at a time (constant memory; no ranking, score 0)."""
     ix = open_index(index_path)
     query = parse_query(ix.schema, text)
-    highlighter = make_highlighter()
+    filt = filter_query(filters)
     with ix.searcher() as searcher:
-        results = searcher.search(query, limit=limit, terms=True)
-        results.highlighter = highlighter
-        hits = []
-        for hit in results:
-            fields = hit.fields()
+        marks = _Highlighting(searcher, query)
+        matcher_query = wq.And([query, filt]) if filt is not None else query
+        for docnum in searcher.docs_for_query(matcher_query):
+            fields = searcher.stored_fields(docnum)
+            found = marks.snippets(docnum, fields.get("title", ""), fields.get("body", ""), snippets)
+            yield _hit(fields, 0.0, found)
+
+
+def highlight_document(index_path: Path, doc_id: str, text: str) -> tuple[tuple[int, int], ...]:
+    """Every range of one document's clean text that the query marks (for ``docket show --highlight``)."""
+    ix = open_index(index_path)
+    query = parse_query(ix.schema, text)
+    with ix.searcher() as searcher:
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return ()
+        marks = _Highlighting(searcher, query)
+        found = term_occurrences(marks.reader, docnum, "body", marks.body_terms)
+        return tuple(match_spans(found, marks.body_plan))
+
+
+_QUOTE_CLASSES = {'"': '["“”„«»]', "'": "['‘’‚]"}
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"})
+
+
+def passage_pattern(passage: str) -> re.Pattern[str]:
+    """A regex for ``passage`` that ignores how whitespace runs and quote marks are written."""
+    words = passage.translate(_QUOTES).split()
+    parts = ["".join(_QUOTE_CLASSES.get(ch, re.escape(ch)) for ch in word) for word in words]
+    return re.compile(r"\s+".join(parts))
+
+
+def find_passages(index_path: Path, passage: str) -> Iterator[Passage]:
+    """Every occurrence of an exact passage in any document's clean text, in index order.
+
+    The index's phrase query finds candidate documents; each is confirmed in the clean text itself,
+    where case and punctuation count but whitespace and quote style do not.
+    """
+    words = [t.text for t in text_analyzer()(passage.translate(_QUOTES), mode="query")]
+    if not words:
+        raise QuerySyntaxError(passage, "the passage has no words to look for")
+    pattern = passage_pattern(passage)
+    ix = open_index(index_path)
+    query = wq.Phrase("body", words) if len(words) > 1 else wq.Term("body", words[0])
+    with ix.searcher() as searcher:
+        for docnum in searcher.docs_for_query(query):
+            fields = searcher.stored_fields(docnum)
             body = fields.get("body", "")
-            found: list[Snippet] = list(hit.highlights("body", top=snippets)) if body else []
-            if not found:
-                title = fields.get("title", "")
-                found = [title_snippet(title, _title_matches(searcher, title, query), body)] if title else [
-                    lead_snippet(body)]
-            hits.append(Hit(
-                id=fields["id"], title=fields.get("title", ""), score=round(float(hit.score), 4),
-                published=fields.get("published_text"), source=fields.get("source"),
-                site=fields.get("site"), author=fields.get("author"),
-                raw_sha256=fields.get("raw_sha256", ""), clean_sha256=fields.get("clean_sha256", ""),
-                snippets=tuple(found),
-            ))
-        return SearchResults(query=text, total=len(results), hits=tuple(hits))
+            for match in pattern.finditer(body):
+                yield Passage(id=fields["id"], title=fields.get("title", ""),
+                              clean_sha256=fields.get("clean_sha256", ""), start=match.start(), end=match.end(),
+                              text=match.group(0), source=fields.get("source"),
+                              retrieved=fields.get("retrieved_text"))

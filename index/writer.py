@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -16,6 +17,8 @@ from index.schema import SCHEMA_VERSION, build_schema
 from index.values import IndexedDocument
 
 INDEX_NAME = "docket"
+EPOCH = datetime(1970, 1, 1)
+UNDATED_ORDER = -(2**62)  # sorts after every real date when newest come first
 
 
 def exists(path: Path) -> bool:
@@ -69,6 +72,8 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
     if doc.tags:
         fields["tag"] = ",".join(doc.tags)
     published = DateInterval.parse_or_none(doc.published)
+    fields["published_order"] = UNDATED_ORDER if published is None else int(
+        (published.start - EPOCH).total_seconds())
     if published is not None:
         fields["published_start"] = published.start
         fields["published_end"] = published.last

@@ -86,77 +86,77 @@ ROLE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
 # Matched against the lower-cased ``class`` and ``id`` values of an element; words are separated by
 # spaces, hyphens or underscores, so each pattern is anchored on those separators.
 
-_START = r"(?:^|[\s_-])"
-_END = r"(?:$|[\s_-])"
-
-
-def _words(*alternatives: str) -> re.Pattern[str]:
-    """A pattern matching any of the alternatives as whole words of a class/id value."""
-    return re.compile(_START + "(?:" + "|".join(alternatives) + ")" + _END)
-
-
 #: Class names WordPress and other CMSs put on the article itself (``tag-chechnya``, ``category-news``):
 #: they name the article's taxonomy, not a boilerplate box, so they are ignored.
 TAXONOMY_CLASS = re.compile(
-    r"(?:^|\s)(?:(?:post|postid|page-id)-\d+|has-[^\s]*|(?:tag|category|author|format|type|status)-"
-    r"(?!(?:links?|list|cloud|box|bio|info|meta|name|avatar|wrap|title|area|section)(?:$|\s))[^\s]*)"
+    r"(?:(?:post|postid|page-id)-\d+|has-.*|(?:tag|category|author|format|type|status)-"
+    r"(?!(?:links?|list|cloud|box|bio|info|meta|name|avatar|wrap|title|area|section)$).*)"
 )
 
-#: In order: the first match names the rule.  Comment sections first: reader comments are never content.
-CLASS_ID_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+#: What separates the words of a class or id ("comment-list", "share_buttons", "post meta").
+CLASS_WORD_SEPARATOR = re.compile(r"[^a-z0-9]+")
+
+#: Per rule, the words of a class or id that name it; each pattern must match a whole word, or two
+#: neighbouring words written together ("read-more" is tried as "readmore").  In order: the first
+#: rule matched wins, and comment sections come first, since reader comments are never content.
+CLASS_ID_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         COMMENT_SECTION,
-        _words(
-            r"comments?", r"commentlist", r"comment[s]?(?:area|list|wrap|wrapper|section|form|respond|body|content|container|s?block)",
-            r"respond", r"disqus\w*", r"discussion", r"replies", r"wpdiscuz\w*", r"commentform",
-            r"reply(?:title|form)", r"comment(?:ing)?", r"fb(?:comments)?", r"reactions",
+        (
+            r"comments?", r"comment(?:ing|list|area|wrap|wrapper|section|form|respond|body|content|container|block)s?",
+            r"commentsarea", r"respond", r"disqus\w*", r"discussion", r"replies", r"wpdiscuz\w*",
+            r"reply(?:title|form)", r"fbcomments", r"reactions",
         ),
     ),
-    (
-        COOKIE_NOTICE,
-        _words(r"cookies?\w*", r"consent\w*", r"gdpr\w*", r"onetrust\w*", r"cc(?:window|banner)"),
-    ),
+    (COOKIE_NOTICE, (r"cookies?\w*", r"consent\w*", r"gdpr\w*", r"onetrust\w*", r"ccwindow", r"ccbanner")),
     (
         SHARE_WIDGET,
-        _words(
-            r"share\w*", r"sharing", r"sharedaddy", r"social\w*", r"addtoany", r"a2a\w*", r"sharethis",
-            r"shariff", r"ssba\w*", r"heateor\w*", r"follow(?:us)?", r"sociallinks?",
+        (
+            r"share\w*", r"sharing", r"sharedaddy", r"social\w*", r"addtoany", r"a2a\w*", r"sharethis", r"shariff",
+            r"ssba\w*", r"heateor\w*", r"follow", r"followus",
         ),
     ),
     (
         NEWSLETTER,
-        _words(
-            r"newsletter\w*", r"subscribe\w*", r"subscription\w*", r"signup", r"sign", r"mailchimp", r"mc4wp\w*",
-            r"optin\w*", r"opt", r"mailing", r"email(?:signup|form|capture)", r"lead(?:gen|form)", r"cta",
+        (
+            r"newsletter\w*", r"subscribe\w*", r"subscription\w*", r"signup", r"mailchimp", r"mc4wp\w*", r"optin\w*",
+            r"mailing", r"email(?:signup|form|capture)", r"lead(?:gen|form)", r"cta",
         ),
     ),
     (
         RELATED_TEASER,
-        _words(
-            r"related\w*", r"relatedposts", r"jp(?:relatedposts)?", r"yarpp\w*", r"crp", r"recommend\w*",
-            r"more(?:stories|articles|posts)", r"also(?:like|read)", r"read(?:more|next)", r"prevnext",
-            r"post(?:navigation|nav)", r"nav(?:links|previous|next)", r"next(?:post|article)",
-            r"previous(?:post|article)", r"popular\w*", r"trending", r"teasers?\w*", r"outbrain", r"taboola",
-            r"latest(?:posts|news|articles)?", r"recent(?:posts|news|articles)?",
+        (
+            r"related\w*", r"jprelatedposts", r"yarpp\w*", r"crp", r"recommend\w*", r"more(?:stories|articles|posts)",
+            r"also(?:like|read)", r"read(?:more|next)", r"prevnext", r"post(?:navigation|nav)", r"nav(?:links|previous|next)",
+            r"next(?:post|article)", r"previous(?:post|article)", r"popular\w*", r"trending", r"teasers?\w*",
+            r"outbrain", r"taboola", r"latest(?:posts|news|articles)?", r"recent(?:posts|news|articles)?",
         ),
     ),
-    (
-        ADVERTISEMENT,
-        _words(r"ads?", r"advert\w*", r"adsbygoogle", r"sponsor\w*", r"promo\w*", r"adsense", r"dfp", r"gpt"),
-    ),
+    (ADVERTISEMENT, (r"ads?", r"advert\w*", r"adsbygoogle", r"sponsor\w*", r"promo\w*", r"adsense", r"dfp", r"gpt")),
     (
         NAVIGATION,
-        _words(
+        (
             r"nav", r"navbar", r"navigation", r"menu\w*", r"breadcrumbs?", r"skip", r"pagination", r"pager",
             r"megamenu", r"gnav", r"topbar", r"masthead",
         ),
     ),
-    (TABLE_OF_CONTENTS, _words(r"toc\w*", r"table(?:of)?contents?", r"ez(?:toc)?", r"lwptoc\w*")),
-    (FOOTER, _words(r"footer\w*", r"copyright", r"colophon", r"legal")),
-    (SIDEBAR, _words(r"sidebar\w*", r"aside", r"rail")),
-    (BYLINE, _words(r"byline\w*", r"author\w*", r"post(?:meta|info|date|author)", r"entry(?:meta|date)", r"meta", r"posted(?:on|by)?", r"dateline", r"published", r"date", r"avatar")),
-    (TAG_LIST, _words(r"tags?(?:links|list|cloud)?", r"post(?:tags|categories)", r"cat(?:links)?", r"categor(?:y|ies)", r"taxonomy")),
-    (IMAGE_CAPTION, _words(r"caption\w*", r"credit", r"photo(?:credit)?", r"image(?:credit|caption)")),
+    (TABLE_OF_CONTENTS, (r"toc\w*", r"table(?:of)?contents?", r"eztoc", r"lwptoc\w*")),
+    (FOOTER, (r"footer\w*", r"copyright", r"colophon", r"legal")),
+    (SIDEBAR, (r"sidebar\w*", r"aside", r"rail")),
+    (
+        BYLINE,
+        (
+            r"byline\w*", r"author\w*", r"post(?:meta|info|date|author)", r"entry(?:meta|date)", r"meta",
+            r"posted(?:on|by)?", r"dateline", r"published", r"date", r"avatar",
+        ),
+    ),
+    (TAG_LIST, (r"tags?(?:links|list|cloud)?", r"post(?:tags|categories)", r"cat(?:links)?", r"categor(?:y|ies)", r"taxonomy")),
+    (IMAGE_CAPTION, (r"caption\w*", r"credit", r"photocredit", r"image(?:credit|caption)")),
+)
+
+#: One pattern for all the words above: the name of the group that matched is the rule's index.
+CLASS_ID_WORD_PATTERN = re.compile(
+    "|".join(f"(?P<r{index}>{'|'.join(words)})" for index, (_, words) in enumerate(CLASS_ID_WORDS))
 )
 
 #: Rules of ancestors strong enough to remove a block that the extractor kept.
@@ -177,6 +177,20 @@ class HtmlCleaningOptions:
     region_share: float = 0.85
     #: Kept blocks at least this long (characters) that repeat an earlier kept block are dropped.
     min_duplicate_chars: int = 20
+    #: A kept block at least this long whose word 4-grams mostly repeat other kept text is a copy.
+    min_copy_chars: int = 1000
+    max_copy_share: float = 0.5
+    #: A block reads like prose when at least this long with at most this share of link text.
+    min_paragraph_chars: int = 80
+    max_paragraph_link_density: float = 0.2
+    #: The region widens to its parent when the parent adds this much prose, and more prose than
+    #: ``widen_ratio`` times the rest.
+    min_widen_chars: int = 200
+    widen_ratio: float = 1.0
+    #: An element holding this share of the extractor's text names no boilerplate rule.
+    protected_share: float = 0.5
+    #: An <article> holding less than this share of the extractor's text is another article's teaser.
+    foreign_article_share: float = 0.05
     #: Share of a block's words the extractor must have kept for the block to count as kept by it.
     min_vote_share: float = 0.5
 

@@ -29,11 +29,17 @@ class TextCleanOptions:
     #: Phrase patterns ("contains") only fire on blocks up to this many words, so that an article
     #: paragraph that merely mentions a newsletter or a cookie is never removed.
     phrase_max_words: int = 40
+    #: ... except the rules in ``LONG_PHRASE_RULES``, whose phrases are specific enough for long blocks.
+    long_phrase_max_words: int = 150
     #: Region search: the weight of a short block and of a block removed by a pattern rule.
     short_weight: float = -2.5
     #: Region search: the weight of a long line that does not end like a sentence (often a headline).
     headline_weight: float = 0.0
     rule_weight: float = -6.0
+    end_marker_weight: float = -60.0
+    #: Region search: a short block repeated this often in the page is a listing label ("Read more").
+    repeat_count: int = 3
+    repeat_weight: float = -6.0
     #: Words of prose the article must have before a comment marker counts as the comment section.
     comment_min_article_words: int = 40
     #: A run of at least this many short blocks with no sentence among them is a menu.
@@ -80,102 +86,177 @@ def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), _I)
 
 
-def _literals(*words: str) -> re.Pattern[str]:
-    """A fast pre-check: any of the lower-case literal ``words`` occurs in a lower-cased block."""
-    return re.compile("|".join(re.escape(word) for word in words))
+def _phrases(*phrases: str) -> tuple[str, ...]:
+    """Phrases in natural spelling; they are compared as ``shape_key``s (see below)."""
+    return phrases
 
 
-#: Whole-block rules: the block, stripped of bullets and trailing colons, must match entirely.
-WHOLE_BLOCK_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+#: Whole-block rules: the whole block (its ``shape_key``: lower-case words, digits as "#") must
+#: be one of the phrases. Looked up in a dict, so hundreds of phrases cost one hash.
+WHOLE_BLOCK_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "navigation",
-        _any(
-            r"skip to (?:the )?(?:main )?(?:content|navigation|main|primary sidebar|footer)",
-            r"(?:toggle|open|close|main|mobile)? ?(?:navigation|menu|nav)(?: menu)?",
-            r"search(?: for| this site| the site)?(?: \.\.\.)?",
-            r"search search", r"home(?: page)?", r"start", r"log ?in|log ?out|sign ?in|sign ?up|sign in / join",
-            r"register|my account|account|cart|basket|checkout|shop|store|subscribe now",
-            r"join now(?: sign in)?",
-            r"(?:back|go|return) to (?:top|home|homepage)|scroll (?:to|back to) top|top|to top",
-            r"next|previous|prev|next post|previous post|next article|previous article|next story",
-            r"post navigation|posts navigation|article navigation|older posts|newer posts",
-            r"page \d+ of \d+|\d+ of \d+|pages?|« ?(?:older|newer|previous|prev)|(?:next|more) ?»",
-            r"(?:read|view|see|show|load|learn) (?:more|all|full (?:article|story))(?: [»›→>])?",
-            r"continue reading(?: [»›→>])?|keep reading|click here|more|less|menu close",
-            r"now reading|you are here|breadcrumbs?|jump to(?: section)?|table of contents|contents|in this article",
-            r"close|open|toggle|expand|collapse|go|ok|cancel|submit|send|loading(?:\.\.\.)?",
-            r"advertisement|advertising|sponsored|ad|ads|anzeige|werbung|publicité|publicidad|реклама",
-            r"startseite|accueil|inicio|главная|suche|rechercher|buscar|поиск|menü|меню",
-            r"weiterlesen|mehr lesen|lire la suite|en savoir plus|leer más|seguir leyendo|читать далее|подробнее",
+        _phrases(
+            "skip to content", "skip to main content", "skip to the content", "skip to main", "skip to navigation",
+            "skip to footer", "skip to primary sidebar", "skip to the main content", "jump to content",
+            "navigation", "menu", "nav", "main menu", "toggle navigation", "open menu", "close menu", "mobile menu",
+            "open navigation menu", "navigation menu", "primary menu", "main navigation", "toggle menu", "menu close",
+            "search", "search for", "search this site", "search the site", "search search", "site search", "search button",
+            "home", "home page", "homepage", "start", "log in", "login", "log out", "logout", "sign in", "sign up",
+            "signin", "signup", "sign in join", "register", "my account", "account", "cart", "basket", "checkout",
+            "shop", "store", "subscribe now", "join now", "join now sign in", "back to top", "go to top", "to top",
+            "top", "scroll to top", "scroll back to top", "back to home", "return to top", "next", "previous", "prev",
+            "page # of #", "# of #", "page", "pages", "older", "newer", "read more", "view more", "see more",
+            "show more", "load more", "learn more", "view all", "see all", "show all", "read full article",
+            "read full story", "continue reading", "click here", "more", "less", "now reading", "you are here",
+            "breadcrumb", "breadcrumbs", "jump to", "jump to section", "table of contents", "contents",
+            "in this article", "close", "open", "toggle", "expand", "collapse", "go", "ok", "cancel", "submit",
+            "send", "loading", "advertisement", "advertising", "sponsored", "ad", "ads", "anzeige", "werbung",
+            "publicité", "publicidad", "реклама", "startseite", "accueil", "inicio", "главная", "suche",
+            "rechercher", "buscar", "поиск", "menü", "меню", "weiterlesen", "mehr lesen", "lire la suite",
+            "en savoir plus", "leer más", "seguir leyendo", "читать далее", "подробнее", "x", "×", "esc",
+        ),
+    ),
+    (
+        "post-navigation",
+        _phrases(
+            "next post", "previous post", "prev post", "older post", "newer post", "next article",
+            "previous article", "next story", "previous story", "next entry", "previous entry", "older posts",
+            "newer posts", "post navigation", "posts navigation", "article navigation", "back to blog",
+            "back to news", "back to all posts", "back to articles", "all posts",
+        ),
+    ),
+    (
+        "author-bio",
+        _phrases(
+            "about the author", "about the authors", "about the writer", "about the reviewer", "meet the author",
+            "about the contributor", "about the contributors", "about the expert", "written by", "author",
+            "authors", "contributor", "contributors", "über den autor", "über die autorin", "à propos de l'auteur",
+            "sobre el autor", "sobre la autora", "об авторе",
         ),
     ),
     (
         "share-prompt",
-        _any(
-            r"share(?: this)?(?: article| post| story| page)?(?: on| via)?",
-            r"(?:share|post|tweet) (?:on|to|via) (?:facebook|twitter|x|linkedin|whatsapp|email|reddit|pinterest|telegram)",
-            r"(?:facebook|twitter|x|linkedin|whatsapp|pinterest|reddit|email|e-mail|print|telegram|"
-            r"instagram|youtube|tiktok|threads|bluesky|mastodon|flipboard|pocket|tumblr|rss|vk|copy link|"
-            r"copy url|link copied|tweet|pin it|pin|save|save story|save this story|print this|"
-            r"like|likes|follow|\+ follow|following|report this article|report|comment)",
-            r"(?:teilen|partager|compartir|поделиться|drucken|imprimer|imprimir|печать)",
-            r"like this:?|like loading\.\.\.|loading\.\.\.|related",
+        _phrases(
+            "share", "share this", "share this article", "share this post", "share this story", "share this page",
+            "share article", "share post", "share story", "share on", "share via", "share it", "share this content",
+            "facebook", "twitter", "x", "linkedin", "whatsapp", "pinterest", "reddit", "email", "e mail", "print",
+            "telegram", "instagram", "youtube", "tiktok", "threads", "bluesky", "mastodon", "flipboard", "pocket",
+            "tumblr", "rss", "vk", "copy link", "copy url", "link copied", "tweet", "pin it", "pin", "save",
+            "save story", "save this story", "print this", "like", "likes", "follow", "following", "follow us",
+            "report this article", "report", "comment", "teilen", "partager", "compartir", "поделиться",
+            "drucken", "imprimer", "imprimir", "печать", "like this", "like loading", "related",
+            "facebook twitter", "facebook twitter email", "facebook twitter linkedin", "twitter facebook",
         ),
     ),
     (
         "comment-section",
-        _any(
-            r"(?:\d+|no|one|two|three) (?:comments?|responses?|replies|reactions?)(?: so far)?(?: \(\d+\))?",
-            r"(?:view|show|load|read|see|hide|open|display)(?: all)?(?: \d+)? (?:comments?|replies|responses)(?: \(\d+\))?",
-            r"comments?(?: \(\d+\))?|comment section|discussion|reader comments|responses|replies",
-            r"(?:\d+|one|two|three) (?:thoughts?|responses?|comments?|replies) (?:on|to) .{1,200}",
-            r"join the (?:discussion|conversation)|comments are closed\.?|comments closed",
-            r"(?:\d+ )?kommentare?|(?:\d+ )?commentaires?|(?:\d+ )?comentarios?|(?:\d+ )?комментари[йяи]",
+        _phrases(
+            "# comments", "# comment", "# responses", "# response", "# replies", "# reactions", "no comments",
+            "one comment", "one response", "one reply", "one thought", "no responses", "# comments so far",
+            "comments", "comment section", "discussion", "reader comments", "responses", "replies",
+            "view comments", "view comments #", "view # comments", "view all comments", "view all # comments",
+            "show comments", "show comments #", "show # comments", "load comments", "read comments",
+            "see comments", "hide comments", "open comments", "display comments", "comments #", "# comments #",
+            "join the discussion", "join the conversation", "comments are closed", "comments closed",
+            "kommentare", "# kommentare", "kommentar", "commentaires", "# commentaires", "comentarios",
+            "# comentarios", "комментарии", "# комментариев", "# комментария", "# комментарий",
         ),
     ),
     (
         "related-teaser",
-        _any(
-            r"(?:see|read) also|also read|read more(?: about| on)?(?: this)?|read next|up next|what to read next",
-            r"(?:related|similar|recommended|popular|recent|latest|trending|more|top|other|featured)"
-            r"(?: \w+){0,2} (?:articles?|posts?|stories|news|reads?|content|videos?|reading|links?|topics?|guides?)",
-            r"related|more from .{1,60}|more on .{1,60}|more in .{1,60}|more like this|editor'?s picks?|most (?:read|popular|viewed)",
-            r"you (?:may|might|will) (?:also )?(?:like|enjoy|be interested in|love)(?: this| these)?",
-            r"(?:don'?t miss|in case you missed it|other posts you'?ll love|keep reading|further reading)",
-            r"siehe auch|lesen sie auch|das könnte sie auch interessieren|mehr zum thema|voir aussi|à lire aussi|lire aussi",
-            r"ver también|te puede interesar|lee también|читайте также|см\. также|похожие (?:статьи|новости|материалы)",
+        _phrases(
+            "see also", "read also", "also read", "read next", "up next", "what to read next", "related",
+            "related articles", "related posts", "related stories", "related news", "related content",
+            "related reading", "related links", "related topics", "related pages", "related resources",
+            "related reads", "related guides", "related videos", "similar articles", "similar posts",
+            "recommended", "recommended articles", "recommended for you", "recommended posts", "recommend posts",
+            "recommended reading", "popular posts", "popular articles", "popular stories", "recent posts",
+            "recent articles", "recent stories", "latest posts", "latest articles", "latest news",
+            "latest stories", "trending", "trending now", "trending stories", "trending articles",
+            "more stories", "more articles", "more posts", "more news", "more to read", "more reading",
+            "more like this", "top stories", "top articles", "other articles", "other posts", "other stories",
+            "featured articles", "featured posts", "featured stories", "editor's picks", "editors picks",
+            "editor's pick", "most read", "most popular", "most viewed", "you may also like", "you might also like",
+            "you may like", "you might like", "you will also like", "you may also enjoy", "you might also enjoy",
+            "you may also be interested in", "you might also be interested in", "you may be interested in",
+            "don't miss", "dont miss", "in case you missed it", "other posts you'll love", "keep reading",
+            "further reading", "read more articles", "more perspectives", "also in the news", "related articles on",
+            "you may like to read", "explore more", "explore related topics",
+            "siehe auch", "lesen sie auch", "das könnte sie auch interessieren", "mehr zum thema", "voir aussi",
+            "à lire aussi", "lire aussi", "ver también", "te puede interesar", "lee también", "читайте также",
+            "см также", "похожие статьи", "похожие новости", "похожие материалы",
         ),
     ),
     (
         "form-field",
-        _any(r"name\s*\*?|e-?mail(?: address)?\s*\*?|website\s*\*?|comment\s*\*|\* indicates required"),
+        _phrases("name", "email address", "e mail address", "website", "indicates required", "your name",
+                 "your email", "first name", "last name"),
     ),
     (
         "footer",
-        _any(
-            r"about us|contact us|contact|sitemap|imprint|impressum|datenschutz|disclaimer|accessibility|careers|"
-            r"advertise(?: with us)?|faq|help|support|legal|mentions légales|aviso legal|политика конфиденциальности",
+        _phrases(
+            "about us", "contact us", "contact", "sitemap", "site map", "imprint", "impressum", "datenschutz",
+            "disclaimer", "accessibility", "careers", "advertise", "advertise with us", "faq", "help", "support",
+            "legal", "mentions légales", "aviso legal", "политика конфиденциальности", "privacy", "terms",
         ),
     ),
     (
         "read-time",
-        _any(r"\d+\s*(?:min|mins|minutes?)(?: read| reading time)?|(?:min|mins|minutes?) read|reading time:? .{1,20}"),
+        _phrases("# min read", "# mins read", "# minute read", "# minutes read", "# min", "# mins", "# minutes",
+                 "min read", "# min reading time", "reading time"),
     ),
     (
         "tag-list",
-        _any(
-            r"tags?|tagged|topics?|categories|category|filed under|keywords|labels|schlagwörter|étiquettes|etiquetas|теги|метки",
+        _phrases(
+            "tags", "tag", "tagged", "tagged with", "topics", "topic", "categories", "category", "filed under",
+            "keywords", "labels", "popular tags", "schlagwörter", "étiquettes", "etiquetas", "теги", "метки",
         ),
     ),
 )
 
+#: Whole-block prefixes: the block's shape starts with one of these and is short (a heading
+#: followed by a name: "More from Jane Doe", "12 thoughts on <title>", "Next post: <title>").
+WHOLE_BLOCK_PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("post-navigation", _phrases("next post", "previous post", "older post", "newer post", "next article",
+                                 "previous article", "next story", "previous story")),
+    ("author-bio", _phrases("more articles by", "more posts by", "more stories by", "view all posts by",
+                            "all posts by", "more from this author", "see all articles by", "about the author")),
+    ("comment-section", _phrases("# thoughts on", "# responses to", "# comments on", "# replies to",
+                                 "one thought on", "one response to", "# thought on")),
+    ("related-teaser", _phrases("more from", "more in", "more on", "related articles", "recently by")),
+)
+
+
+def shape_key(text: str) -> str:
+    """A block's shape: lower-case words joined by single spaces, each digit run written "#".
+
+    "#" in a phrase stands for any number, so "view comments #" matches "View Comments (3)".
+    """
+    return " ".join(_DIGITS.sub("#", word) for word in _SHAPE_WORD.findall(text.lower()))
+
+
+#: A token for counting words.
+WORD = re.compile(r"\w+", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
+_SHAPE_WORD = re.compile(r"#|\w+", re.UNICODE)
+
+#: ``WHOLE_BLOCK_PHRASES`` as one dict from shape to rule name (the first rule listing a phrase wins).
+WHOLE_BLOCK_RULES: dict[str, str] = {}
+for _name, _list in WHOLE_BLOCK_PHRASES:
+    for _phrase in _list:
+        WHOLE_BLOCK_RULES.setdefault(shape_key(_phrase), _name)
+#: ``WHOLE_BLOCK_PREFIXES`` with each prefix in shape form (a trailing space so words match whole).
+WHOLE_BLOCK_PREFIX_RULES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (name, tuple(shape_key(p) + " " for p in prefixes)) for name, prefixes in WHOLE_BLOCK_PREFIXES
+)
+
 #: Phrase rules: the pattern may occur anywhere in a block of at most ``phrase_max_words`` words.
-#: Each carries lower-case trigger strings; its (slower) pattern only runs when one of them occurs.
+#: Each carries lower-case trigger words; its pattern only runs on blocks that contain one of them.
 PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "comment-form",
-        ("email", "e-mail", "akismet", "required", "comment", "reply", "response", "notify me", "adresse",
-         "dirección", "réponse", "respuesta", "kommentar", "commentaire", "comentario", "комментар", "ответ"),
+        ("email", "mail", "akismet", "required", "comment", "comments", "reply", "response", "notify", "adresse", "dirección", "réponse", "respuesta", "kommentar", "commentaire", "comentario", "комментарий", "ответ", "адрес"),
         _any(
             r"your email address will not be published", r"required fields are marked",
             r"this site uses akismet", r"save my name,? email", r"notify me of (?:follow-up comments|new (?:posts|comments))",
@@ -191,16 +272,15 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "share-prompt",
-        ("%d bloggers", "click to", "share", "follow us", "like us"),
+        ("%d", "bloggers", "click", "share", "follow"),
         _any(
             r"%d bloggers like this", r"click to (?:share|print|email)", r"share (?:this|on) (?:facebook|twitter|linkedin)",
-            r"^share (?:this|the) (?:article|post|story|page)", r"^(?:follow|like) us on ", r"^share on ",
+            r"^share (?:this|the) (?:article|post|story|page)", r"^follow us on ", r"^share on ",
         ),
     ),
     (
         "subscribe",
-        ("subscri", "newsletter", "sign up", "enter your e", "discover more from", "full archive", "inbox",
-         "abonn", "suscr", "подпи"),
+        ("subscribe", "subscribed", "subscriber", "subscribers", "subscription", "subscriptions", "subscribing", "newsletter", "newsletters", "sign", "enter", "discover", "archive", "inbox", "unsubscribe", "abonnieren", "abonnez", "suscríbete", "suscribete", "подпишитесь", "подписаться"),
         _any(
             r"\bsubscribe\b", r"\bnewsletters?\b", r"\bsign up (?:for|to|now|today)\b", r"enter your e-?mail",
             r"discover more from ", r"get access to the full archive", r"join \d[\d,]* other subscribers",
@@ -210,7 +290,7 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "cookie-notice",
-        ("cookie", "by continuing"),
+        ("cookie", "cookies", "continuing"),
         _any(
             r"\bcookies?\b.{0,80}\b(?:accept|consent|use|uses|policy|settings|preferences|experience)\b",
             r"\b(?:accept|reject|allow) (?:all )?cookies\b", r"\bby continuing to (?:use|browse)\b",
@@ -218,8 +298,7 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "copyright",
-        ("©", "(c)", "copyright", "rights reserved", "rechte vorbehalten", "droits réservés", "derechos reservados",
-         "права защищены"),
+        ("©", "(c)", "copyright", "reserved", "vorbehalten", "réservés", "reservados", "защищены"),
         _any(
             r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"all rights reserved", r"alle rechte vorbehalten",
             r"tous droits réservés", r"todos los derechos reservados", r"все права защищены",
@@ -227,7 +306,7 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "donation-appeal",
-        ("donat", "patreon", "subscri", "become a", "spenden", "faire un don", "пожертв"),
+        ("donate", "donation", "donations", "donating", "patreon", "subscribe", "subscription", "patron", "member", "supporter", "spenden", "faire", "donación", "пожертвование", "пожертвования", "пожертвовать"),
         _any(
             r"\bto donate\b", r"\bdonate (?:now|today|here)\b", r"\bmak(?:e|ing) a donation\b",
             r"\bconsider (?:a )?donat", r"\bsupport (?:our|us)(?: work| journalism| mission)?\b.{0,40}\b(?:donat|patreon|subscri)",
@@ -237,8 +316,7 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "image-caption",
-        ("photo", "image", "picture", "credit", "source", "foto", "bild", "quelle", "фото", "courtesy", "getty",
-         "shutterstock", "istock", "alamy", "unsplash", "pexels", "adobe stock", "pictured"),
+        ("photo", "photos", "image", "images", "picture", "pictures", "photograph", "credit", "source", "foto", "fotos", "bild", "quelle", "фото", "courtesy", "getty", "shutterstock", "istock", "istockphoto", "alamy", "unsplash", "pexels", "stock", "pictured"),
         _any(
             r"\((?:[^()]{0,60} )?(?:photos?|images?|pictures?|photographs?|fotos?|bild|credit)"
             r"(?: courtesy(?: of)?| by| credit|:| via| from)[^()]*\)\s*$",
@@ -250,7 +328,7 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "footer",
-        ("privacy policy", "terms of", "terms and", "powered by", "cookie policy", "do not sell"),
+        ("privacy", "terms", "powered", "cookie", "sell"),
         _any(
             r"\bprivacy policy\b", r"\bterms (?:of|and) (?:use|service|conditions)\b", r"\bpowered by\b",
             r"\bcookie policy\b", r"\bdo not sell my\b",
@@ -258,7 +336,7 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "widget",
-        ("gadget", "javascript", "browser does not", "error"),
+        ("gadget", "javascript", "browser", "error"),
         _any(
             r"the gadget spec url could not be found", r"please enable javascript", r"javascript (?:is )?(?:disabled|required)",
             r"your browser does not support", r"^there was an error\b",
@@ -266,15 +344,28 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
 )
 
-#: Every phrase rule's triggers as one pattern (longest first), and which rules each trigger wakes.
-PHRASE_TRIGGERS = re.compile(
-    "|".join(re.escape(t) for t in sorted({t for _, ts, _ in PHRASE_RULES for t in ts}, key=len, reverse=True))
-)
-TRIGGERED_RULES: dict[str, tuple[int, ...]] = {
-    trigger: tuple(i for i, (_, ts, _) in enumerate(PHRASE_RULES) if any(t in trigger for t in ts))
-    for trigger in {t for _, ts, _ in PHRASE_RULES for t in ts}
-}
+#: Phrase rules specific enough to remove a long block (a donation appeal runs to a paragraph).
+LONG_PHRASE_RULES: frozenset[str] = frozenset({"donation-appeal", "comment-form"})
 
+#: Rules for furniture that sits inside articles (captions, bylines): weighed like a short line.
+SOFT_RULES: frozenset[str] = frozenset({"image-caption", "read-time", "share-prompt"})
+
+#: Which phrase rules each trigger word wakes (a block's words are looked up; no regex scan).
+TRIGGER_WORDS: dict[str, tuple[int, ...]] = {}
+for _index, (_, _words, _) in enumerate(PHRASE_RULES):
+    for _word in _words:
+        TRIGGER_WORDS[_word] = (*TRIGGER_WORDS.get(_word, ()), _index)
+#: Triggers that are not words (symbols), checked as substrings.
+TRIGGER_SYMBOLS: tuple[tuple[str, int], ...] = tuple(
+    (word, index) for index, (_, words, _) in enumerate(PHRASE_RULES) for word in words if not WORD.fullmatch(word)
+)
+
+
+#: Headings that end the article when they follow it (related links, the author's bio, comments):
+#: in the region search they weigh ``end_marker_weight``, so only a long run of prose bridges them.
+END_MARKER_RULES: frozenset[str] = frozenset(
+    {"related-teaser", "author-bio", "comment-section", "comment-form", "post-navigation"}
+)
 
 #: Blocks that open the comment section: everything after them (to the footer) is reader comments.
 COMMENT_START_RULES: frozenset[str] = frozenset({"comment-section", "comment-form"})
@@ -291,6 +382,9 @@ COMMENT_SIGN = _any(
     r"^(?:\d+ )?(?:minutes?|hours?|days?|weeks?|months?|years?) ago$",
 )
 
+#: Words one of which a comment sign without a colon must contain (a cheap test before the pattern).
+COMMENT_SIGN_HINT = re.compile(r"repl|ago|antwort|répond|respond|ответ|like|point|upvote|re:")
+
 #: A breadcrumb trail: two or more short segments joined by ">", "»", "›" or "/".
 BREADCRUMB = re.compile(
     r"^(?:[^>»›\n]{1,60}\s[>»›]\s*){1,8}(?:[^>»›\n]{0,120})$|^(?:home|start)\s*[/|]\s*.{0,160}$", _I
@@ -304,9 +398,6 @@ TAG_ITEMS = re.compile(r"^(?:[^,.;:!?]{1,40},\s*){2,}[^,.;:!?]{1,40}$")
 
 #: Leading list markers and trailing colons ignored when matching whole-block rules.
 MARKER_STRIP = re.compile(r"^[\s•·*–—\-+>|#]+|[\s:|»›→>]+$")
-
-#: A token for counting words.
-WORD = re.compile(r"\w+", re.UNICODE)
 
 #: A URL or e-mail address, whose presence makes a short block link-like.
 LINKISH = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\.(?:com|org|net|html?)\b", _I)

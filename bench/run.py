@@ -1,0 +1,198 @@
+"""Run the docket benchmark: ingest, search, cold start, fixity and HTML throughput, beside whoosh
+alone and SQLite FTS5 on the same documents and queries; print the table and the growth with N.
+
+Usage:
+  python -m bench.run --docs 1000                  # the smoke size (about a minute)
+  python -m bench.run --sizes 1000,10000,100000    # the full run
+Options: --workdir DIR (corpora and stores; kept between runs, corpora are reused), --shared DIR
+(default ../shared beside the repository, or $DOCKET_SHARED), --json FILE (all figures), --no-html.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `python bench/run.py` as well as `python -m bench.run`
+    sys.path.insert(0, str(REPO))
+
+from bench.corpus_gen import default_shared, write_corpus  # noqa: E402
+from bench.queries import KINDS, build_queries  # noqa: E402
+
+# The issue's bar (2 cores), checked in the table's last column.
+BAR = {"ingest_rate": 200.0, "html_rate": 60.0, "p50_ms": 15.0, "p95_ms": 60.0, "vs_whoosh": 1.2,
+       "cold_s": 0.5, "fixity_gbps": 1.0, "rss_mib": 1024.0}
+MIB = 1024 * 1024
+
+
+def stage(name: str, **args: object) -> dict:
+    """Run one measurement in a fresh Python process; its last stdout line is JSON."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bench.stages", name, json.dumps(args)], cwd=REPO,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"bench: stage {name} failed (exit {done.returncode})")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    progress(f"  {name}: {time.perf_counter() - start:.1f} s")
+    return result
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure_size(count: int, workdir: Path, shared: Path) -> dict:
+    """Every figure for one corpus size."""
+    progress(f"N = {count:,}: generating corpus")
+    corpus = workdir / f"corpus-{count}"
+    text_dir, _html_dir = write_corpus(count, corpus, shared)
+    store = workdir / f"store-{count}"
+    whoosh_dir = workdir / f"whoosh-{count}"
+    fts5_db = workdir / f"fts5-{count}.sqlite"
+    figures = {"documents": count, "text_bytes": _folder_bytes(text_dir)}
+    figures["ingest"] = {
+        "docket": stage("ingest_docket", store=str(store), source=str(text_dir)),
+        "whoosh": stage("ingest_whoosh", folder=str(whoosh_dir), count=count, shared=str(shared)),
+        "fts5": stage("ingest_fts5", database=str(fts5_db), count=count, shared=str(shared)),
+    }
+    figures["search"] = {
+        "docket": stage("search_docket", store=str(store), shared=str(shared)),
+        "whoosh": stage("search_whoosh", folder=str(whoosh_dir), shared=str(shared)),
+        "fts5": stage("search_fts5", database=str(fts5_db), shared=str(shared)),
+    }
+    figures["cold"] = stage("search_cold", store=str(store), shared=str(shared))
+    figures["fixity"] = stage("fixity", store=str(store))
+    return figures
+
+
+def measure_html(workdir: Path, shared: Path) -> dict:
+    """Ingest of the 300 real pages of extraction-dev/html."""
+    progress("HTML: 300 real pages")
+    pages = shared / "bench" / "extraction-dev" / "html"
+    return stage("ingest_docket", store=str(workdir / "store-html"), source=str(pages))
+
+
+def _folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "-"
+
+
+def _check(ok: bool) -> str:
+    return "ok" if ok else "MISS"
+
+
+def render(results: dict) -> str:
+    """The report: environment, the three engines side by side at the largest N, and growth."""
+    sizes = results["sizes"]
+    top = sizes[-1]
+    n = top["documents"]
+    ing, srch = top["ingest"], top["search"]
+    d, w, f = ing["docket"], ing["whoosh"], ing["fts5"]
+    sd, sw, sf = srch["docket"], srch["whoosh"], srch["fts5"]
+    env = results["environment"]
+    lines = [
+        f"docket benchmark — {env['cores']} cores, Python {env['python']}, whoosh-reloaded {env['whoosh']}, "
+        f"SQLite {env['sqlite']}",
+        f"corpus: {n:,} generated articles ({top['text_bytes'] / MIB:,.0f} MiB of page text); "
+        f"{sd['queries']} queries ({', '.join(KINDS)}), top 10 with snippets",
+        "",
+        f"{'at N = ' + format(n, ','):<30}{'docket':>12}{'whoosh alone':>14}{'FTS5':>10}"
+        f"{'d/whoosh':>10}{'d/FTS5':>9}   bar",
+        f"{'ingest, documents/s':<30}{d['rate']:>12.0f}{w['rate']:>14.0f}{f['rate']:>10.0f}"
+        f"{_ratio(d['rate'], w['rate']):>10}{_ratio(d['rate'], f['rate']):>9}   "
+        f"≥ {BAR['ingest_rate']:.0f} {_check(d['rate'] >= BAR['ingest_rate'])}",
+        f"{'index size, MiB':<30}{d['index_bytes'] / MIB:>12.0f}{w['index_bytes'] / MIB:>14.0f}"
+        f"{f['index_bytes'] / MIB:>10.0f}{_ratio(d['index_bytes'], w['index_bytes']):>10}"
+        f"{_ratio(d['index_bytes'], f['index_bytes']):>9}",
+        f"{'search p50, ms':<30}{sd['p50_ms']:>12.1f}{sw['p50_ms']:>14.1f}{sf['p50_ms']:>10.1f}"
+        f"{_ratio(sd['p50_ms'], sw['p50_ms']):>10}{_ratio(sd['p50_ms'], sf['p50_ms']):>9}   "
+        f"≤ {BAR['p50_ms']:.0f} {_check(sd['p50_ms'] <= BAR['p50_ms'])}",
+        f"{'search p95, ms':<30}{sd['p95_ms']:>12.1f}{sw['p95_ms']:>14.1f}{sf['p95_ms']:>10.1f}"
+        f"{_ratio(sd['p95_ms'], sw['p95_ms']):>10}{_ratio(sd['p95_ms'], sf['p95_ms']):>9}   "
+        f"≤ {BAR['p95_ms']:.0f} {_check(sd['p95_ms'] <= BAR['p95_ms'])}",
+        f"{'search mean, ms':<30}{sd['mean_ms']:>12.1f}{sw['mean_ms']:>14.1f}{sf['mean_ms']:>10.1f}"
+        f"{_ratio(sd['mean_ms'], sw['mean_ms']):>10}{_ratio(sd['mean_ms'], sf['mean_ms']):>9}   "
+        f"d/whoosh ≤ {BAR['vs_whoosh']} {_check(sd['mean_ms'] <= BAR['vs_whoosh'] * sw['mean_ms'])}",
+        f"{'hits returned (empty queries)':<30}{sd['hits']:>8} ({sd['empty']:>2}){sw['hits']:>9} ({sw['empty']:>2})"
+        f"{sf['hits']:>6} ({sf['empty']:>2})",
+    ]
+    for kind in KINDS:
+        lines.append(f"{'  p95 ' + kind + ', ms':<30}{sd['p95_ms_by_kind'][kind]:>12.1f}"
+                     f"{sw['p95_ms_by_kind'][kind]:>14.1f}{sf['p95_ms_by_kind'][kind]:>10.1f}")
+    cold, fix = top["cold"], top["fixity"]
+    rss = max(d["rss_mib"], d["worker_rss_mib"])
+    lines += [
+        f"{'peak RSS of ingest, MiB':<30}{d['rss_mib']:>12.0f}{w['rss_mib']:>14.0f}{f['rss_mib']:>10.0f}"
+        f"{'':>19}   < {BAR['rss_mib']:.0f} {_check(rss < BAR['rss_mib'])}",
+        f"{'  largest worker, MiB':<30}{d['worker_rss_mib']:>12.0f}",
+        f"{'cold `docket search`, s':<30}{cold['median_s']:>12.2f}{'(median of ' + str(cold['runs']) + ')':>14}"
+        f"{'':>29}   < {BAR['cold_s']} {_check(cold['median_s'] < BAR['cold_s'])}",
+        f"{'fixity re-hash, GB/s':<30}{fix['docket_gbps']:>12.2f}"
+        f"   hashlib on the same files {fix['hashlib_files_gbps']:.2f}, in memory {fix['hashlib_memory_gbps']:.2f}"
+        f"   ≥ {BAR['fixity_gbps']} {_check(fix['docket_gbps'] >= BAR['fixity_gbps'])}",
+        f"{'  objects re-hashed (MiB)':<30}{fix['objects']:>12,} ({fix['bytes'] / MIB:,.0f})",
+    ]
+    if results.get("html"):
+        h = results["html"]
+        lines.append(f"{'HTML real pages/s':<30}{h['rate']:>12.1f}   ({h['added']} added, {h['failed']} failed "
+                     f"of {h['documents']})   ≥ {BAR['html_rate']:.0f} {_check(h['rate'] >= BAR['html_rate'])}")
+    lines += ["", "growth", f"{'N':>9}{'ingest/s':>10}{'index MiB':>11}{'KiB/doc':>9}{'p50 ms':>8}{'p95 ms':>8}"
+              f"{'whoosh p95':>11}{'FTS5 p95':>9}{'RSS MiB':>9}{'worker':>8}{'fixity':>8}"]
+    for size in sizes:
+        d, s = size["ingest"]["docket"], size["search"]
+        lines.append(
+            f"{size['documents']:>9,}{d['rate']:>10.0f}{d['index_bytes'] / MIB:>11.1f}"
+            f"{d['index_bytes'] / 1024 / size['documents']:>9.2f}{s['docket']['p50_ms']:>8.1f}{s['docket']['p95_ms']:>8.1f}"
+            f"{s['whoosh']['p95_ms']:>11.1f}{s['fts5']['p95_ms']:>9.1f}{d['rss_mib']:>9.0f}{d['worker_rss_mib']:>8.0f}"
+            f"{size['fixity']['docket_gbps']:>8.2f}")
+    return "\n".join(lines)
+
+
+def environment() -> dict:
+    from importlib import metadata
+
+    return {"cores": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "whoosh": metadata.version("whoosh-reloaded")}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="docket vs whoosh alone vs SQLite FTS5")
+    parser.add_argument("--docs", type=int, help="one corpus size")
+    parser.add_argument("--sizes", default="1000", help="comma-separated corpus sizes (default 1000)")
+    parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "work")
+    parser.add_argument("--shared", type=Path, default=None, help="../shared (or $DOCKET_SHARED)")
+    parser.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
+    parser.add_argument("--no-html", action="store_true", help="skip the 300 real HTML pages")
+    args = parser.parse_args(argv)
+    shared = (args.shared or default_shared()).resolve()
+    sizes = [args.docs] if args.docs else [int(s) for s in args.sizes.split(",")]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    workdir = args.workdir.resolve()
+    started = time.perf_counter()
+    build_queries(shared)  # fail early on a missing ../shared
+    results: dict = {"environment": environment(), "sizes": []}
+    if not args.no_html:
+        results["html"] = measure_html(workdir, shared)
+    for count in sorted(sizes):
+        results["sizes"].append(measure_size(count, workdir, shared))
+    results["seconds"] = time.perf_counter() - started
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(render(results))
+    print(f"\n(benchmark took {results['seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
