@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -59,9 +62,41 @@ def fsync_file(path: Path) -> None:
         os.close(fd)
 
 
+SYNCFS_FROM = 16  # files in a batch from which one syncfs(2) is cheaper than an fsync each
+
+
 def sync_paths(paths: list[Path]) -> None:
-    """Make a batch of files written with ``durable=False`` durable: each file, then each folder."""
+    """Make a batch of files written with ``durable=False`` durable: each file, then each folder.
+
+    A large batch on one filesystem is made durable by a single syncfs(2) instead (Linux): the same
+    guarantee for files and folder entries, in one call rather than one fsync per file.
+    """
+    if len(paths) >= SYNCFS_FROM and _syncfs({path.parent for path in paths}):
+        return
     for path in paths:
         fsync_file(path)
     for folder in sorted({path.parent for path in paths}):
         fsync_folder(folder)
+
+
+def _syncfs(folders: set[Path]) -> bool:
+    """syncfs(2) the one filesystem holding ``folders``; False when unavailable or they span several."""
+    syncfs = _libc_syncfs()
+    if syncfs is None or len({os.stat(folder).st_dev for folder in folders}) != 1:
+        return False
+    fd = os.open(next(iter(folders)), os.O_RDONLY)
+    try:
+        return syncfs(fd) == 0
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _libc_syncfs():  # noqa: ANN202 - a ctypes function or None
+    """libc's syncfs, where there is one (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None

@@ -178,10 +178,29 @@ class Ledger:
             return 0, GENESIS
         self.cut_torn_tail()
         with open(self.path, "rb") as handle:
-            data = handle.read()
-        lines = data.splitlines()
-        if not lines:
+            data = _read_last_line(handle)
+        if not data:
             return 0, GENESIS
-        last = parse_line(len(lines), lines[-1])
-        seq = last.entry.seq if last.entry else len(lines)
-        return seq, last.digest
+        last = parse_line(0, data)
+        if last.entry is not None:
+            return last.entry.seq, last.digest
+        return sum(1 for _ in self.lines()), last.digest  # an unparsable last line: its seq is its number
+
+
+TAIL_CHUNK = 1 << 16
+
+
+def _read_last_line(handle) -> bytes:  # noqa: ANN001 - a binary file
+    """The last complete line of a file that ends with a newline (without it); reads only the end,
+    so an append costs the same however long the ledger is."""
+    size = handle.seek(0, os.SEEK_END)
+    chunk = TAIL_CHUNK
+    while True:
+        start = max(0, size - chunk)
+        handle.seek(start)
+        data = handle.read()
+        data = data[:-1] if data.endswith(b"\n") else data
+        cut = data.rfind(b"\n")
+        if cut >= 0 or start == 0:
+            return data[cut + 1:]
+        chunk *= 4

@@ -50,9 +50,10 @@ def _content(words: list[str]) -> list[str]:
 
 
 def _typo(rng: random.Random, word: str) -> str:
-    """The word with two adjacent inner letters swapped (one edit for a human, distance ≤ 2)."""
-    i = rng.randrange(1, len(word) - 2)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    """The word with one inner letter replaced (edit distance 1)."""
+    i = rng.randrange(2, len(word) - 1)
+    letter = rng.choice([c for c in "aeiourstnl" if c != word[i]])
+    return word[:i] + letter + word[i + 1:]
 
 
 def build_queries(shared: Path, count_per_kind: int = PER_KIND) -> list[BenchQuery]:
@@ -88,7 +89,7 @@ def build_queries(shared: Path, count_per_kind: int = PER_KIND) -> list[BenchQue
             long = [w for w in content if len(w) >= 7]
             if long:
                 w = rng.choice(long)
-                query = BenchQuery(kind, f"{_typo(rng, w)}~2", f'"{w}"')
+                query = BenchQuery(kind, f"{_typo(rng, w)}~", f'"{w}"')
         if query is not None and query.docket not in seen:
             seen.add(query.docket)
             by_kind[kind].append(query)

@@ -201,32 +201,54 @@ def mark_votes(blocks: list[PageBlock], text: str, options: rules.HtmlCleaningOp
 
     Long blocks may be found anywhere ahead (or, failing that, anywhere, or by most of their word
     4-grams when the extractor changed them); short ones only right where the previous match ended,
-    so a lone "Home" does not match some later word.
+    so a lone "Home" does not match some later word.  A block with a word (or first 4-gram) the
+    extractor never wrote is passed over without a search.
     """
     tokens = TOKEN.findall(text)
+    if not tokens:
+        return
     haystack = " " + " ".join(tokens) + " "
-    shingles: set[tuple[str, ...]] | None = None
+    vocabulary = set(tokens)
+    shingles = set(zip(tokens, tokens[1:], tokens[2:], tokens[3:]))
     position = 0
     for block in blocks:
-        if not block.tokens:
+        words = block.tokens
+        if not words:
             continue
-        needle = " " + " ".join(block.tokens) + " "
-        found = haystack.find(needle, position)
         if len(block.text) < options.short_block_chars:
-            if found != -1 and found - position <= options.short_block_window:
-                block.voted = True
-                position = found + len(needle) - 1
+            if vocabulary.issuperset(words):
+                needle = " " + " ".join(words) + " "
+                found = haystack.find(needle, position, position + options.short_block_window + len(needle))
+                if found != -1:
+                    block.voted = True
+                    position = found + len(needle) - 1
             continue
+        if len(words) < 4:
+            if not vocabulary.issuperset(words):
+                continue
+        elif tuple(words[:4]) not in shingles:
+            block.voted = _mostly_shared(words, shingles, options.min_vote_share)
+            continue
+        needle = " " + " ".join(words) + " "
+        found = haystack.find(needle, position)
         if found != -1:
             block.voted = True
             position = found + len(needle) - 1
         elif haystack.find(needle) != -1:
             block.voted = True
-        else:
-            if shingles is None:
-                shingles = shingle_set(tokens)
-            own = shingle_set(block.tokens)
-            block.voted = len(own & shingles) >= options.min_vote_share * len(own)
+        elif len(words) >= 4:
+            block.voted = _mostly_shared(words, shingles, options.min_vote_share)
+
+
+def _mostly_shared(words: list[str], shingles: set[tuple[str, ...]], share: float) -> bool:
+    """True when at least ``share`` of the word 4-grams of ``words`` appear in the extractor's text."""
+    count = len(words) - 3
+    if count < 1:
+        return False
+    if not any(tuple(words[i : i + 4]) in shingles for i in {0, count // 2, count - 1}):
+        return False
+    shared = sum(1 for gram in zip(words, words[1:], words[2:], words[3:]) if gram in shingles)
+    return shared >= share * count
 
 
 # --- the article region -----------------------------------------------------------------------------------
@@ -492,8 +514,21 @@ def mark_duplicates(blocks: list[PageBlock], options: rules.HtmlCleaningOptions)
 # --- the cleaner ---------------------------------------------------------------------------------------------
 
 
+def strip_invisible(root: lxml.html.HtmlElement) -> None:
+    """Remove, in place, the elements nobody sees (scripts, styles, SVG drawings...), keeping their tails.
+
+    Run after the metadata is read (it needs the JSON-LD scripts and the meta tags); both the
+    segmenter and the extractor then walk a smaller tree.
+    """
+    lxml.etree.strip_elements(root, *rules.STRIPPED_TAGS, with_tail=False)
+
+
 def decide_blocks(root: lxml.html.HtmlElement, title: str | None, options: rules.HtmlCleaningOptions) -> list[PageBlock]:
-    """Cut the page into blocks and decide each one: kept (rule None) or removed with its rule."""
+    """Cut the page into blocks and decide each one: kept (rule None) or removed with its rule.
+
+    The tree loses its invisible elements on the way.
+    """
+    strip_invisible(root)
     blocks = segment_blocks(root)
     mark_votes(blocks, extractor_text(root), options)
     shares = voted_share(blocks)

@@ -26,7 +26,6 @@ from corpus.rules.text_rules import (
     CLOSERS,
     COMMENT_SIGN,
     COMMENT_SIGN_HINT,
-    COMMENT_START_RULES,
     DEFAULT_OPTIONS,
     END_MARKER_RULES,
     LINKISH,
@@ -198,6 +197,39 @@ def block_weight(info: BlockInfo, options: TextCleanOptions, repeats: int = 1) -
     return options.short_weight
 
 
+def region_weights(
+    infos: Sequence[BlockInfo], labels: Sequence[str | None], begin: int, options: TextCleanOptions
+) -> list[float]:
+    """Every block's weight for the region search.
+
+    An end marker ("Related articles", "About the author") weighs little while the article has
+    barely begun (a "12 Comments" link under the byline) and its full weight once prose is above it.
+    """
+    repeats = Counter(info.key for info in infos)
+    marker_heads = Counter(_head(info.key) for info in infos if info.rule in END_MARKER_RULES)
+    weights: list[float] = []
+    prose_above = 0
+    for index, info in enumerate(infos):
+        if labels[index] is not None:
+            weights.append(options.rule_weight)
+            continue
+        weight = block_weight(info, options, repeats[info.key])
+        if info.rule in END_MARKER_RULES:
+            if marker_heads[_head(info.key)] >= options.repeat_count:
+                # "More on <item>" under every item of a list is the list's furniture, not its end.
+                weight = options.rule_weight
+            weight = max(weight, -options.end_marker_ramp * prose_above)
+        weights.append(weight)
+        if index >= begin and is_prose(info, options):
+            prose_above += info.words
+    return weights
+
+
+def _head(key: str) -> str:
+    """The first two words of a block key ("more on" of "more on rice jones")."""
+    return " ".join(key.split(" ", 2)[:2])
+
+
 def densest_region(weights: Sequence[float], start: int, stop: int) -> tuple[int, int]:
     """The contiguous run of blocks in [start, stop) with the largest total weight (Kadane)."""
     best, best_range = 0.0, (start, start)
@@ -228,7 +260,7 @@ def find_title(infos: Sequence[BlockInfo], options: TextCleanOptions) -> int | N
     heads = Counter(block_key(split_site(info.text)[0]) for info in infos[: options.title_window * 4])
     best, best_score = None, 0
     for index, info in enumerate(infos[: options.title_window]):
-        if is_prose(info, options) and info.words > 25:
+        if is_prose(info, options) and info.words >= options.title_stop_words:
             break
         if info.rule is not None or not info.key or info.words > options.title_max_words:
             continue
@@ -377,7 +409,9 @@ def _captions(infos: Sequence[BlockInfo], labels: list[str | None]) -> None:
         previous, info = infos[index - 1], infos[index]
         if not info.key or info.words > 40:
             continue
-        if previous.key == info.key or (
+        if previous.key == info.key and info.words > 15 and labels[index] != "image-caption":
+            labels[index] = labels[index] or "repeated"
+        elif previous.key == info.key or (
             previous.key and info.key.startswith(previous.key) and labels[index] == "image-caption"
         ):
             labels[index - 1] = labels[index - 1] or "image-caption"
@@ -426,11 +460,7 @@ def label_blocks(infos: Sequence[BlockInfo], options: TextCleanOptions = DEFAULT
     for index in byline.indexes:
         labels[index] = labels[index] or "byline"
     begin = 0 if title is None else title + 1
-    repeats = Counter(info.key for info in infos)
-    weights = [
-        block_weight(info, options, repeats[info.key]) if labels[i] is None else options.rule_weight
-        for i, info in enumerate(infos)
-    ]
+    weights = region_weights(infos, labels, begin, options)
     start, stop = densest_region(weights, begin, count)
     comments = find_comment_start(infos, start, options)
     if comments < stop:

@@ -355,6 +355,44 @@ def reindex(collection: Collection) -> None:
 
 
 @main.command()
+@click.option("--lock-timeout", type=float, default=600.0, show_default=True,
+              help="Seconds to wait for another writer before giving up.")
+@pass_collection
+def repair(collection: Collection, lock_timeout: float) -> None:
+    """Finish an interrupted ingest: log records whose objects are intact, put ledger.head right,
+    index what is missing, remove objects no record names (they were never acknowledged).
+
+    Logged as a "repair" entry. A damaged ledger is refused: `docket verify` names the damage.
+    Exit 0 when the store is whole afterwards, 1 when something was left for an archivist.
+
+    \b
+    Example:
+      docket repair && docket verify
+    """
+    from corpus.repair import repair_store
+
+    def waiting() -> None:
+        click.echo("docket: another docket process is writing to this store; waiting for it…", err=True)
+
+    report = run_guarded(lambda: repair_store(collection, lock_timeout=lock_timeout, on_wait=waiting))
+    done = [(report.cut_ledger_line, "cut off a partial last ledger line"),
+            (report.head_rewritten, "rewrote ledger.head"),
+            (report.logged, f"logged {len(report.logged)} document(s) whose ingest was interrupted"),
+            (report.indexed, f"indexed {report.indexed} document(s)"),
+            (report.unindexed, f"removed {report.unindexed} unlogged document(s) from the index"),
+            (report.removed_objects, f"removed {len(report.removed_objects)} object(s) no record names"),
+            (report.removed_temp_files, f"removed {report.removed_temp_files} temp file(s) of unfinished writes")]
+    for happened, line in done:
+        if happened:
+            click.echo(line)
+    for problem in report.unrepaired:
+        click.echo(f"docket: error: {problem}", err=True)
+    if not report.changed and not report.unrepaired:
+        click.echo("nothing to repair")
+    sys.exit(1 if report.unrepaired else 0)
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line per entry.")
 @pass_collection
 def log(collection: Collection, as_json: bool) -> None:

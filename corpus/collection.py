@@ -110,6 +110,7 @@ class Collection:
         self.archive = Archive(root / "archive")
         self.index_path = root / "index"
         self._versions: tuple[object, dict[str, str]] | None = None  # (ledger head, url -> latest id)
+        self._ingested: tuple[object, frozenset[str]] | None = None  # (ledger head, ingested ids)
 
     # ---- ingest -------------------------------------------------------------------------------
 
@@ -160,9 +161,20 @@ class Collection:
         return outcomes
 
     def _store_batch(self, labels: list[str], results: list, facts: CaptureFacts) -> list[IngestOutcome]:
-        """Write objects and records, make them durable, log them, then index them."""
+        """Write objects and records, make them durable, log them, then index them.
+
+        While it writes, ``write.pending`` marks the batch; a batch a crash cut short is finished (or
+        its unacknowledged leftovers removed) by the next writer before it starts (corpus.repair).
+        """
+        from corpus import repair  # repair builds on this module
+
+        if repair.interrupted(self.archive):
+            repair.repair_locked(self)
         at = utc_now()
         ingested = self.ingested_ids()
+        pending = any(not isinstance(r, InputError) and r.raw_sha256 not in ingested for r in results)
+        if pending:
+            repair.mark_pending(self.archive)
         outcomes: list[IngestOutcome] = []
         written: list[Path] = []
         events: list[tuple[str, str | None, dict]] = []
@@ -201,9 +213,14 @@ class Collection:
             sync_paths(written)
         if events:
             self.archive.ledger.append(events, at)
+            head = self.archive.ledger.recorded_head()
             if self._versions is not None:  # updated above as versions were linked
-                self._versions = (self.archive.ledger.recorded_head(), self._versions[1])
+                self._versions = (head, self._versions[1])
+            if self._ingested is not None:  # the next batch need not re-read the ledger
+                self._ingested = (head, self._ingested[1] | {subject for _e, subject, _d in events if subject})
             index_writer.write_documents(self.index_path, to_index)
+        if pending:
+            repair.clear_pending(self.archive)
         return outcomes
 
     def latest_by_url(self) -> dict[str, str]:
@@ -251,8 +268,16 @@ class Collection:
         return chain
 
     def ingested_ids(self) -> set[str]:
-        """Ids of every document the ledger records as ingested."""
-        return {e.subject for e in self.archive.ledger.entries() if e.event == "ingest" and e.subject}
+        """Ids of every document the ledger records as ingested.
+
+        Kept while the ledger head is unchanged (the ingest path adds its own batches), so an ingest
+        of many batches does not re-read the whole ledger for each one.
+        """
+        head = self.archive.ledger.recorded_head()
+        if self._ingested is None or self._ingested[0] != head:
+            ids = frozenset(e.subject for e in self.archive.ledger.entries() if e.event == "ingest" and e.subject)
+            self._ingested = (head, ids)
+        return set(self._ingested[1])
 
     # ---- reading ------------------------------------------------------------------------------
 

@@ -68,3 +68,7 @@ class NoContent(InputError):
 
 class BadFact(DocketError):
     """A capture fact given on the command line is malformed (a --url that is not a URL, ...)."""
+
+
+class RepairRefused(DocketError):
+    """``docket repair`` found damage (not an interrupted write) and changed nothing."""

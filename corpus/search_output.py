@@ -138,7 +138,8 @@ def terminal_text(results: SearchResults, colour: bool) -> Iterator[str]:
     noun = "document" if results.total == 1 else "documents"
     first = (results.page - 1) * results.limit + 1
     shown = f" (page {results.page}: hits {first}–{first + len(results.hits) - 1})" if results.hits else ""
-    yield f"{results.total} {noun} match {results.query!r}{shown}"
+    verb = "matches" if results.total == 1 else "match"
+    yield f"{results.total} {noun} {verb} {results.query!r}{shown}"
     for name, rows in results.facets.items():
         yield f"  by {name}: " + ", ".join(f"{key} {count}" for key, count in rows)
     for rank, hit in enumerate(results.hits, start=first):

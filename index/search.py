@@ -65,8 +65,10 @@ class _Grouper:
     """Folds ranked hits into groups: same clean text, or MinHash similarity over the threshold."""
 
     def __init__(self, reader) -> None:  # noqa: ANN001
-        self.sha_column = reader.column_reader("clean_sha256")
-        self.sig_column = reader.column_reader("minhash")
+        # an index with no documents yet (created, not committed) has no columns: nothing to group
+        empty = not reader.doc_count_all()
+        self.sha_column = {} if empty else reader.column_reader("clean_sha256")
+        self.sig_column = {} if empty else reader.column_reader("minhash")
         self.groups: list[_Group] = []
         self.by_sha: dict[str, _Group] = {}
         self.by_band: dict[str, list[_Group]] = {}
@@ -247,13 +249,33 @@ def _grouped_page(searcher, query, filt, request: SearchRequest, terms: bool, fi
 
 
 def _complete_groups(searcher, query, filt, groups: list[_Group], grouper: _Grouper) -> None:  # noqa: ANN001
-    """Add to each group the matching documents beyond the scan that share its text or a MinHash band."""
-    keys: list[wq.Query] = []
+    """Add to each group the matching documents beyond the scan that share its text or a MinHash band.
+
+    Candidates come straight from the postings of the group's digest and band terms (most bands hold
+    only the document itself and are skipped by their frequency); each is then checked against the query.
+    """
+    reader = searcher.reader()
+    candidates: set[int] = set()
     for group in groups:
-        keys.append(wq.Term("clean_sha256", group.clean_sha256))
-        keys += [wq.Term("minhash_band", b) for b in minhash.band_terms(group.signature)]
-    extra = searcher.search(wq.And([query, wq.Or(keys)]), filter=filt, limit=None, scored=False)
-    for docnum in sorted(set(extra.docs()) - grouper.seen):
+        keys = [("clean_sha256", group.clean_sha256)] + [("minhash_band", b) for b in
+                                                         minhash.band_terms(group.signature)]
+        for field, text in keys:
+            btext = text.encode("utf-8")
+            if reader.doc_frequency(field, btext) > 1:
+                candidates.update(reader.postings(field, btext).all_ids())
+    candidates -= grouper.seen
+    if not candidates:
+        return
+    wanted = wq.And([query, filt]) if filt is not None else query
+    ordered = sorted(candidates)
+    matcher = wanted.matcher(searcher)
+    for docnum in ordered:
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if not matcher.is_active() or matcher.id() != docnum:
+            continue
         sha = grouper.sha_column[docnum]
         sha = sha.decode() if isinstance(sha, bytes) else sha
         signature = minhash.decode(grouper.sig_column[docnum])

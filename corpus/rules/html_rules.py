@@ -46,6 +46,9 @@ INVISIBLE_TAGS = frozenset(
     }
 )
 
+#: Invisible elements removed from the tree before it is walked (what the extractor drops anyway).
+STRIPPED_TAGS = ("script", "style", "svg", "noscript", "template", "iframe", "link", "meta", "path", "object", "embed")
+
 #: Elements that start a new block of text (html-text style paragraph boundaries).
 BLOCK_TAGS = frozenset(
     {

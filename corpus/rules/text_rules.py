@@ -37,6 +37,8 @@ class TextCleanOptions:
     headline_weight: float = 0.0
     rule_weight: float = -6.0
     end_marker_weight: float = -60.0
+    #: ... but no more than this many times the words of prose above it (so one near the top is mild).
+    end_marker_ramp: float = 0.5
     #: Region search: a short block repeated this often in the page is a listing label ("Read more").
     repeat_count: int = 3
     repeat_weight: float = -6.0
@@ -46,6 +48,8 @@ class TextCleanOptions:
     menu_run: int = 4
     #: Maximum words of a title candidate.
     title_max_words: int = 40
+    #: The title search stops at the first prose block of at least this many words.
+    title_stop_words: int = 15
     #: How many blocks from the top the title is looked for in.
     title_window: int = 12
     #: Blank-line-free lines at most this long (and mostly near it) mark hard-wrapped text.
@@ -130,7 +134,8 @@ WHOLE_BLOCK_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "author-bio",
         _phrases(
             "about the author", "about the authors", "about the writer", "about the reviewer", "meet the author",
-            "about the contributor", "about the contributors", "about the expert", "written by", "author",
+            "about the contributor", "about the contributors", "about the expert", "written by", "author", "by",
+            "view author page", "author page", "author profile",
             "authors", "contributor", "contributors", "über den autor", "über die autorin", "à propos de l'auteur",
             "sobre el autor", "sobre la autora", "об авторе",
         ),
@@ -220,7 +225,7 @@ WHOLE_BLOCK_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 WHOLE_BLOCK_PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("post-navigation", _phrases("next post", "previous post", "older post", "newer post", "next article",
                                  "previous article", "next story", "previous story")),
-    ("author-bio", _phrases("more articles by", "more posts by", "more stories by", "view all posts by",
+    ("author-bio", _phrases("text by", "words by", "more articles by", "more posts by", "more stories by", "view all posts by",
                             "all posts by", "more from this author", "see all articles by", "about the author")),
     ("comment-section", _phrases("# thoughts on", "# responses to", "# comments on", "# replies to",
                                  "one thought on", "one response to", "# thought on")),
@@ -256,11 +261,15 @@ WHOLE_BLOCK_PREFIX_RULES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "comment-form",
-        ("email", "mail", "akismet", "required", "comment", "comments", "reply", "response", "notify", "adresse", "dirección", "réponse", "respuesta", "kommentar", "commentaire", "comentario", "комментарий", "ответ", "адрес"),
+        (
+            "email", "mail", "akismet", "required", "comment", "comments", "reply", "response", "notify", "adresse",
+            "dirección", "réponse", "respuesta", "kommentar", "commentaire", "comentario", "комментарий", "ответ", "адрес",
+        ),
         _any(
             r"your email address will not be published", r"required fields are marked",
             r"this site uses akismet", r"save my name,? email", r"notify me of (?:follow-up comments|new (?:posts|comments))",
-            r"you must be (?:logged in|registered) to post a comment", r"^(?:leave|post|add|write|submit) a (?:reply|comment|response)",
+            r"you must be (?:logged in|registered) to post a comment",
+            r"^(?:leave|post|add|write|submit) a (?:reply|comment|response)",
             r"^cancel reply$", r"^post comment$", r"learn how your comment data is processed",
             r"ihre e-mail-adresse wird nicht veröffentlicht", r"^(?:schreibe|hinterlasse) einen kommentar",
             r"^kommentar (?:schreiben|verfassen|hinterlassen)",
@@ -280,7 +289,11 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "subscribe",
-        ("subscribe", "subscribed", "subscriber", "subscribers", "subscription", "subscriptions", "subscribing", "newsletter", "newsletters", "sign", "enter", "discover", "archive", "inbox", "unsubscribe", "abonnieren", "abonnez", "suscríbete", "suscribete", "подпишитесь", "подписаться"),
+        (
+            "subscribe", "subscribed", "subscriber", "subscribers", "subscription", "subscriptions", "subscribing",
+            "newsletter", "newsletters", "sign", "enter", "discover", "archive", "inbox", "unsubscribe", "abonnieren",
+            "abonnez", "suscríbete", "suscribete", "подпишитесь", "подписаться",
+        ),
         _any(
             r"\bsubscribe\b", r"\bnewsletters?\b", r"\bsign up (?:for|to|now|today)\b", r"enter your e-?mail",
             r"discover more from ", r"get access to the full archive", r"join \d[\d,]* other subscribers",
@@ -306,17 +319,26 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "donation-appeal",
-        ("donate", "donation", "donations", "donating", "patreon", "subscribe", "subscription", "patron", "member", "supporter", "spenden", "faire", "donación", "пожертвование", "пожертвования", "пожертвовать"),
+        (
+            "donate", "donation", "donations", "donating", "patreon", "subscribe", "subscription", "patron", "member",
+            "supporter", "alive", "need", "reader", "spenden", "faire", "donación", "пожертвование", "пожертвования", "пожертвовать",
+        ),
         _any(
             r"\bto donate\b", r"\bdonate (?:now|today|here)\b", r"\bmak(?:e|ing) a donation\b",
-            r"\bconsider (?:a )?donat", r"\bsupport (?:our|us)(?: work| journalism| mission)?\b.{0,40}\b(?:donat|patreon|subscri)",
-            r"\bbecome a (?:patron|member|supporter)\b", r"jetzt spenden", r"faire un don", r"haz una donación",
+            r"\bconsider (?:a )?donat",
+            r"\bsupport (?:our|us)(?: work| journalism| mission)?\b.{0,40}\b(?:donat|patreon|subscri)",
+            r"\bbecome a (?:patron|member|supporter)\b", r"\bkept alive by (?:our )?readers?'? (?:donations|support)",
+            r"\bwe need your (?:help|support) to keep\b", r"\breader-supported\b", r"jetzt spenden", r"faire un don", r"haz una donación",
             r"пожертвова",
         ),
     ),
     (
         "image-caption",
-        ("photo", "photos", "image", "images", "picture", "pictures", "photograph", "credit", "source", "foto", "fotos", "bild", "quelle", "фото", "courtesy", "getty", "shutterstock", "istock", "istockphoto", "alamy", "unsplash", "pexels", "stock", "pictured"),
+        (
+            "photo", "photos", "image", "images", "picture", "pictures", "photograph", "credit", "source", "foto", "fotos",
+            "bild", "quelle", "фото", "courtesy", "getty", "shutterstock", "istock", "istockphoto", "alamy", "unsplash",
+            "pexels", "stock", "pictured",
+        ),
         _any(
             r"\((?:[^()]{0,60} )?(?:photos?|images?|pictures?|photographs?|fotos?|bild|credit)"
             r"(?: courtesy(?: of)?| by| credit|:| via| from)[^()]*\)\s*$",
@@ -366,9 +388,6 @@ TRIGGER_SYMBOLS: tuple[tuple[str, int], ...] = tuple(
 END_MARKER_RULES: frozenset[str] = frozenset(
     {"related-teaser", "author-bio", "comment-section", "comment-form", "post-navigation"}
 )
-
-#: Blocks that open the comment section: everything after them (to the footer) is reader comments.
-COMMENT_START_RULES: frozenset[str] = frozenset({"comment-section", "comment-form"})
 
 #: Rules whose marker also removes the run of short teaser blocks that follows it.
 TEASER_RULES: frozenset[str] = frozenset({"related-teaser"})
