@@ -45,6 +45,12 @@ def is_digest(value: str) -> bool:
 
 
 def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks so memory stays flat whatever the size."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    """Hex sha256 of a file, read in chunks so memory stays flat whatever the size.
+
+    Unbuffered reads of CHUNK bytes: most objects are a few kilobytes, read whole without a buffer copy.
+    """
+    with open(path, "rb", buffering=0) as handle:
+        digest = hashlib.sha256()
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+        return digest.hexdigest()

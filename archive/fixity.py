@@ -104,9 +104,20 @@ def _rehash(archive: Archive, digest: str) -> tuple[str, str | None]:
 
 
 def rehash_objects(archive: Archive, digests: Iterable[str], workers: int = 2) -> dict[str, str | None]:
-    """Re-hash objects in parallel threads (hashlib releases the GIL); maps digest to what was found."""
+    """Re-hash objects in parallel threads (hashlib releases the GIL); maps digest to what was found.
+
+    Each thread takes a share of the objects in one task: most objects are a few kilobytes, so a task
+    per object would cost more than hashing it.
+    """
+    wanted = list(digests)
+    if len(wanted) < 2 * workers:
+        return dict(_rehash(archive, d) for d in wanted)
+    shares = [wanted[i::workers] for i in range(workers)]
+    found: dict[str, str | None] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(pool.map(lambda d: _rehash(archive, d), digests))
+        for part in pool.map(lambda share: [_rehash(archive, d) for d in share], shares):
+            found.update(part)
+    return found
 
 
 def verify_archive(archive: Archive, ids: list[str] | None = None, *, rehash: bool = True) -> list[Problem]:

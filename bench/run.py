@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:  # `python bench/run.py` as well as `python -m ben
     sys.path.insert(0, str(REPO))
 
 from bench.corpus_gen import default_shared, write_corpus  # noqa: E402
-from bench.queries import KINDS, build_queries  # noqa: E402
+from bench.queries import KINDS, PER_KIND, build_queries  # noqa: E402
 
 # The issue's bar (2 cores), checked in the table's last column.
 BAR = {"ingest_rate": 200.0, "html_rate": 60.0, "p50_ms": 15.0, "p95_ms": 60.0, "vs_whoosh": 1.2,
@@ -50,7 +50,7 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def measure_size(count: int, workdir: Path, shared: Path) -> dict:
+def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KIND) -> dict:
     """Every figure for one corpus size."""
     progress(f"N = {count:,}: generating corpus")
     corpus = workdir / f"corpus-{count}"
@@ -65,9 +65,9 @@ def measure_size(count: int, workdir: Path, shared: Path) -> dict:
         "fts5": stage("ingest_fts5", database=str(fts5_db), count=count, shared=str(shared)),
     }
     figures["search"] = {
-        "docket": stage("search_docket", store=str(store), shared=str(shared)),
-        "whoosh": stage("search_whoosh", folder=str(whoosh_dir), shared=str(shared)),
-        "fts5": stage("search_fts5", database=str(fts5_db), shared=str(shared)),
+        "docket": stage("search_docket", store=str(store), shared=str(shared), per_kind=per_kind),
+        "whoosh": stage("search_whoosh", folder=str(whoosh_dir), shared=str(shared), per_kind=per_kind),
+        "fts5": stage("search_fts5", database=str(fts5_db), shared=str(shared), per_kind=per_kind),
     }
     figures["cold"] = stage("search_cold", store=str(store), shared=str(shared))
     figures["fixity"] = stage("fixity", store=str(store))
@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shared", type=Path, default=None, help="../shared (or $DOCKET_SHARED)")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
     parser.add_argument("--no-html", action="store_true", help="skip the 300 real HTML pages")
+    parser.add_argument("--queries", type=int, default=PER_KIND, help=f"queries of each kind (default {PER_KIND})")
     args = parser.parse_args(argv)
     shared = (args.shared or default_shared()).resolve()
     sizes = [args.docs] if args.docs else [int(s) for s in args.sizes.split(",")]
@@ -185,11 +186,13 @@ def main(argv: list[str] | None = None) -> None:
     results: dict = {"environment": environment(), "sizes": []}
     if not args.no_html:
         results["html"] = measure_html(workdir, shared)
-    for count in sorted(sizes):
-        results["sizes"].append(measure_size(count, workdir, shared))
-    results["seconds"] = time.perf_counter() - started
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    for number, count in enumerate(sorted(sizes), start=1):
+        results["sizes"].append(measure_size(count, workdir, shared, args.queries))
+        results["seconds"] = time.perf_counter() - started
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        if number < len(sizes):  # the table so far, while the larger sizes run
+            print(render(results) + "\n", flush=True)
     print(render(results))
     print(f"\n(benchmark took {results['seconds']:.0f} s)")
 

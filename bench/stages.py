@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.corpus_gen import BenchDocument, documents
-from bench.queries import BenchQuery, build_queries
+from bench.queries import PER_KIND, BenchQuery, build_queries
 
 BASELINE_BATCH = 1000  # documents per commit for the whoosh-alone and FTS5 baselines
 SNIPPETS = 3
@@ -176,11 +176,11 @@ def percentile(ordered: list[float], pct: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, math.ceil(len(ordered) * pct / 100) - 1))]
 
 
-def search_docket(store: str, shared: str) -> dict:
+def search_docket(store: str, shared: str, per_kind: int = PER_KIND) -> dict:
     """``index.search.search`` top-10 with snippets, in one warm process."""
     from index.search import search
 
-    queries = build_queries(Path(shared))
+    queries = build_queries(Path(shared), per_kind)
     index_path = Path(store) / "index"
 
     def run(query: BenchQuery) -> int:
@@ -191,13 +191,13 @@ def search_docket(store: str, shared: str) -> dict:
     return _time_queries(run, queries)
 
 
-def search_whoosh(folder: str, shared: str) -> dict:
+def search_whoosh(folder: str, shared: str, per_kind: int = PER_KIND) -> dict:
     """Whoosh alone on the same schema and query syntax: one open searcher, search, highlights."""
     from whoosh import highlight
     from whoosh import index as whoosh_index
     from whoosh import qparser
 
-    queries = build_queries(Path(shared))
+    queries = build_queries(Path(shared), per_kind)
     ix = whoosh_index.open_dir(folder)
     parser = qparser.MultifieldParser(["title", "body"], ix.schema, group=qparser.AndGroup)
     parser.add_plugin(qparser.FuzzyTermPlugin())
@@ -223,9 +223,9 @@ def search_whoosh(folder: str, shared: str) -> dict:
         searcher.close()
 
 
-def search_fts5(database: str, shared: str) -> dict:
+def search_fts5(database: str, shared: str, per_kind: int = PER_KIND) -> dict:
     """FTS5: MATCH, bm25 order (title weighted 2), top 10 with snippet()."""
-    queries = build_queries(Path(shared))
+    queries = build_queries(Path(shared), per_kind)
     connection = sqlite3.connect(database)
     sql = ("SELECT id, title, snippet(docs, 2, '[', ']', '…', 32) FROM docs WHERE docs MATCH ? "
            "ORDER BY bm25(docs, 0.0, 2.0, 1.0) LIMIT 10")
@@ -240,7 +240,7 @@ def search_cold(store: str, shared: str, repeats: int = 7) -> dict:
     """``docket search`` in a new process each time (the console script beside this Python)."""
     import subprocess
 
-    queries = build_queries(Path(shared))[:repeats]
+    queries = build_queries(Path(shared), 2)[:repeats]
     script = Path(sys.executable).with_name("docket")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "corpus"]
     times = []

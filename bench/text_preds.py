@@ -1,11 +1,10 @@
 """Write clean_text predictions for a labelled page set, for ``score_extraction.py --preds``.
 
-Usage: python bench/text_preds.py DATASET OUT_DIR [--ids odd|even|all]
+Usage: python bench/text_preds.py DATASET OUT_DIR
+then:  python ../shared/bench/score_extraction.py DATASET --mode text --preds OUT_DIR
 
 Reads DATASET/text/<id>.txt, writes OUT_DIR/<id>.txt (the clean body) for each page, and prints the
-mean time per page. For the held-out check, ``--ids odd`` or ``--ids even`` writes only that half;
-the scorer then counts the other half's pages as empty, so score a half from a DATASET copy or read
-its own numbers from the per-half runs described in the README of the bench.
+mean cleaning time per page on stderr.
 """
 
 from __future__ import annotations
@@ -25,13 +24,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--ids", choices=("all", "odd", "even"), default="all")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     pages = sorted((args.dataset / "text").glob("*.txt"))
-    if args.ids != "all":
-        parity = 1 if args.ids == "odd" else 0
-        pages = [page for page in pages if int(page.stem) % 2 == parity]
     elapsed = 0.0
     for page in pages:
         text = page.read_text(encoding="utf-8")

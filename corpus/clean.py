@@ -9,8 +9,11 @@ to them is a new version, reported by verify as such rather than as corruption.
 from __future__ import annotations
 
 import hashlib
+import re
 from importlib import metadata
 from pathlib import Path
+
+import attrs
 
 from corpus.cleaned import CleanResult
 from corpus.readers import MediaType
@@ -46,10 +49,29 @@ def clean_document(text: str, media_type: MediaType, url: str | None = None) -> 
     if media_type is MediaType.HTML:
         from corpus.clean_html import clean_html
 
-        return clean_html(text, url=url)
+        return without_controls(clean_html(text, url=url))
     from corpus.clean_text import clean_text
 
-    return clean_text(text)
+    return without_controls(clean_text(text))
+
+
+# C0 and C1 control characters but tab and newline: terminal escapes, bells, NULs are never article
+# text (an HTML page can spell them as &#x1b;), and docket must not carry them to anyone's terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(result: CleanResult) -> CleanResult:
+    """The result with every control character in its blocks and metadata turned into a space."""
+
+    def fix(value: str | None) -> str | None:
+        return _CONTROLS.sub(" ", value) if value and _CONTROLS.search(value) else value
+
+    blocks = tuple(attrs.evolve(block, text=fix(block.text)) for block in result.blocks)
+    meta = result.metadata
+    metadata = attrs.evolve(meta, title=fix(meta.title), author=fix(meta.author), site=fix(meta.site),
+                            tags=tuple(fix(tag) or "" for tag in meta.tags), url=fix(meta.url),
+                            language=fix(meta.language))
+    return CleanResult(blocks=blocks, metadata=metadata)
 
 
 def cleaner_settings(media_type: MediaType) -> dict[str, object]:

@@ -19,14 +19,9 @@ from corpus.html_metadata import extract_metadata
 from corpus.rules import html_rules as rules
 
 TOKEN = re.compile(r"\w+")
-WHITESPACE = re.compile(r"\s+")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 #: Container tags dropped when a page nests deeper than the parser allows, so its text survives.
 CONTAINER_TAG = re.compile(r"</?(?:div|span|section|article|main|font|center|b|i|em|strong|a)\b[^>]*>", re.IGNORECASE)
-
-
-class HtmlCleaningError(ValueError):
-    """The input could not be read as HTML at all."""
 
 
 @attrs.define(slots=True)
@@ -85,36 +80,32 @@ def is_hidden(element: lxml.html.HtmlElement) -> bool:
     return bool(style and HIDDEN_STYLE.search(style.lower()))
 
 
-def normalise_space(text: str) -> str:
-    """Collapse runs of whitespace to one space and strip the ends."""
-    return WHITESPACE.sub(" ", text).strip()
-
-
 # --- segmentation -------------------------------------------------------------------------------------
 
 
 class _OpenBlock:
     """A block element being walked: the text gathered since its last cut, and how much is links."""
 
-    __slots__ = ("element", "pieces", "link_chars", "hidden")
+    __slots__ = ("element", "pieces", "link_chars", "hidden", "has_text")
 
     def __init__(self, element: lxml.html.HtmlElement, hidden: bool) -> None:
         self.element = element
         self.pieces: list[str] = []
         self.link_chars = 0
         self.hidden = hidden
+        self.has_text = False
 
 
 def _cut(current: _OpenBlock, blocks: list[PageBlock]) -> None:
-    """Close the text gathered so far in ``current`` as one block (if it has any words)."""
-    if current.pieces:
+    """Close the text gathered so far in ``current`` as one block (if it has more than white space)."""
+    if current.has_text:
         text = " ".join("".join(current.pieces).split())
-        if text:
-            block = PageBlock(current.element, text, min(current.link_chars, len(text)))
-            block.hidden = current.hidden
-            blocks.append(block)
-        current.pieces = []
-        current.link_chars = 0
+        block = PageBlock(current.element, text, min(current.link_chars, len(text)))
+        block.hidden = current.hidden
+        blocks.append(block)
+    current.pieces = []
+    current.link_chars = 0
+    current.has_text = False
 
 
 def walk_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
@@ -134,15 +125,17 @@ def walk_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
                 walker.skip_subtree()
                 skipped.add(element)
                 continue
-            hidden = is_hidden(element)
+            attrib = element.attrib
+            hidden = bool(attrib) and ("hidden" in attrib or ("style" in attrib and is_hidden(element)))
             if hidden or tag in block_tags:
-                _cut(current, blocks)
+                if current.pieces:
+                    _cut(current, blocks)
                 current = _OpenBlock(element, hidden or current.hidden)
                 stack.append(current)
                 opened.add(element)
             elif tag == "a":
                 link_depth += 1
-            elif tag == "br":
+            elif tag == "br" and current.pieces:
                 current.pieces.append("\n")
             text = element.text
         else:
@@ -150,7 +143,8 @@ def walk_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
                 skipped.discard(element)
             elif element in opened:
                 opened.discard(element)
-                _cut(current, blocks)
+                if current.pieces:
+                    _cut(current, blocks)
                 stack.pop()
                 current = stack[-1]
             elif tag == "a":
@@ -160,8 +154,10 @@ def walk_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
             text = element.tail
         if text:
             current.pieces.append(text)
-            if link_depth:
-                current.link_chars += len(text.strip())
+            if not text.isspace():
+                current.has_text = True
+                if link_depth:
+                    current.link_chars += len(text.strip())
     _cut(current, blocks)
     return blocks
 
@@ -209,7 +205,7 @@ def mark_votes(blocks: list[PageBlock], text: str, options: rules.HtmlCleaningOp
         return
     haystack = " " + " ".join(tokens) + " "
     vocabulary = set(tokens)
-    shingles = set(zip(tokens, tokens[1:], tokens[2:], tokens[3:]))
+    shingles = set(zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False))
     position = 0
     for block in blocks:
         words = block.tokens
@@ -247,7 +243,7 @@ def _mostly_shared(words: list[str], shingles: set[tuple[str, ...]], share: floa
         return False
     if not any(tuple(words[i : i + 4]) in shingles for i in {0, count // 2, count - 1}):
         return False
-    shared = sum(1 for gram in zip(words, words[1:], words[2:], words[3:]) if gram in shingles)
+    shared = sum(1 for gram in zip(words, words[1:], words[2:], words[3:], strict=False) if gram in shingles)
     return shared >= share * count
 
 
@@ -284,6 +280,63 @@ def is_paragraph_like(block: PageBlock, hint: str | None, options: rules.HtmlCle
     )
 
 
+PARAGRAPH_TAGS = frozenset({"p", "li", "td", "dd", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6"})
+
+
+def prose_region(
+    blocks: list[PageBlock],
+    options: rules.HtmlCleaningOptions,
+    memo: dict[lxml.html.HtmlElement, str | None],
+) -> tuple[lxml.html.HtmlElement | None, int]:
+    """docket's own guess at the article: the container with the most prose, and its prose length.
+
+    Each prose block scores its length for its container and half of it for the container's
+    parent (readability's way); reader comments score nothing.
+    """
+    scores: dict[lxml.html.HtmlElement, float] = {}
+    for block in blocks:
+        if not is_paragraph_like(block, None, options):
+            continue
+        container = block.element.getparent() if block.element.tag in PARAGRAPH_TAGS else block.element
+        if container is None or _in_comments(container, options.comment_probe_depth, memo):
+            continue
+        scores[container] = scores.get(container, 0.0) + len(block.text)
+        parent = container.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + len(block.text) / 2
+    if not scores:
+        return None, 0
+    best = max(scores, key=scores.__getitem__)
+    return best, int(scores[best])
+
+
+def _in_comments(element: lxml.html.HtmlElement, depth: int, memo: dict[lxml.html.HtmlElement, str | None]) -> bool:
+    """True when the element or one of its nearest ancestors is named as a comment section."""
+    for _ in range(depth):
+        if element is None:
+            return False
+        if element_rule(element, memo) == rules.COMMENT_SECTION:
+            return True
+        element = element.getparent()
+    return False
+
+
+def _extractor_missed(
+    blocks: list[PageBlock],
+    region: lxml.html.HtmlElement | None,
+    fallback: lxml.html.HtmlElement,
+    prose: int,
+    options: rules.HtmlCleaningOptions,
+) -> bool:
+    """True when the extractor's region is missing, or holds far less prose than one elsewhere."""
+    if region is None:
+        return True
+    if region is fallback or region in fallback.iterancestors() or fallback in region.iterancestors():
+        return False
+    voted = sum(len(block.text) for block in blocks if block.voted)
+    return prose > options.missed_prose_ratio * voted
+
+
 def widen_region(
     blocks: list[PageBlock],
     region: lxml.html.HtmlElement | None,
@@ -303,7 +356,7 @@ def widen_region(
         if parent is None or parent.tag in ("body", "html"):
             return region
         prose = other = 0
-        for block, ancestors in zip(blocks, lineage):
+        for block, ancestors in zip(blocks, lineage, strict=True):
             if parent not in ancestors or region in ancestors:
                 continue
             hint, _ = hints.ancestor_rule(block.element, parent)
@@ -336,7 +389,7 @@ def class_token_rule(token: str) -> int:
     best = _NO_RULE
     if not rules.TAXONOMY_CLASS.fullmatch(token):
         words = [word for word in rules.CLASS_WORD_SEPARATOR.split(token) if word]
-        candidates = words + [first + second for first, second in zip(words, words[1:])]
+        candidates = words + [first + second for first, second in zip(words, words[1:], strict=False)]
         for word in candidates:
             match = rules.CLASS_ID_WORD_PATTERN.fullmatch(word)
             if match:
@@ -347,8 +400,12 @@ def class_token_rule(token: str) -> int:
     return best
 
 
-def element_rule(element: lxml.html.HtmlElement) -> str | None:
+def element_rule(element: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, str | None] | None = None) -> str | None:
     """The boilerplate rule an element names by its tag, ARIA role, or class and id, if any."""
+    if memo is not None:
+        if element not in memo:
+            memo[element] = element_rule(element)
+        return memo[element]
     rule = ROLE_TAG_RULES.get(element.tag)
     if rule:
         return rule
@@ -372,6 +429,7 @@ class ElementHints:
 
     shares: dict[lxml.html.HtmlElement, float]
     options: rules.HtmlCleaningOptions
+    raw: dict[lxml.html.HtmlElement, str | None] = attrs.field(factory=dict)
     memo: dict[lxml.html.HtmlElement, str | None] = attrs.field(factory=dict)
     inherited: dict[
         lxml.html.HtmlElement | None, dict[lxml.html.HtmlElement, tuple[str | None, bool]]
@@ -387,7 +445,7 @@ class ElementHints:
         elif element.tag == "article" and self.shares and share < self.options.foreign_article_share:
             rule = rules.RELATED_TEASER
         else:
-            rule = element_rule(element)
+            rule = element_rule(element, self.raw)
         self.memo[element] = rule
         return rule
 
@@ -440,6 +498,16 @@ def classify_block(block: PageBlock, hint: str | None, inside: bool, options: ru
     return None
 
 
+def phrase_rule(block: PageBlock, options: rules.HtmlCleaningOptions) -> str | None:
+    """The rule a short block names by its words alone ("By Jane Doe", "Share", "Photo: ..."), if any."""
+    if len(block.text) > options.max_phrase_block_chars or block.element.tag in rules.DATA_TAGS:
+        return None
+    for rule, even_if_kept, pattern in rules.TEXT_PATTERNS:
+        if (even_if_kept or not block.voted) and pattern.fullmatch(block.text):
+            return rule
+    return None
+
+
 def classify_blocks(
     blocks: list[PageBlock],
     region: lxml.html.HtmlElement | None,
@@ -452,6 +520,9 @@ def classify_blocks(
             continue
         hint, inside = hints.ancestor_rule(block.element, region)
         block.rule = classify_block(block, hint, inside, options)
+        if block.rule is None:
+            block.rule = phrase_rule(block, options)
+
 
 
 def comparable(text: str | None) -> str:
@@ -460,21 +531,36 @@ def comparable(text: str | None) -> str:
 
 
 def mark_title(blocks: list[PageBlock], title: str | None) -> None:
-    """Remove the article's title from the body: the first block repeating it, else the first <h1>."""
+    """Remove the article's title from the body.
+
+    The title block is the first <h1> that says the title (or part of it), else the first heading
+    or block that says it exactly, else the first <h1>.
+    """
     wanted = comparable(title)
-    first_h1 = None
+    exact = first_h1 = None
     for block in blocks:
-        words = comparable(block.text)
+        words = " ".join(block.tokens).lower()
         if not words:
             continue
         is_h1 = block.element.tag == "h1"
-        if wanted and (words == wanted or is_h1 and (words in wanted or wanted in words)):
+        if is_h1 and wanted and (words in wanted or wanted in words):
             block.rule = rules.TITLE
             return
+        if exact is None and words == wanted:
+            exact = block
         if is_h1 and first_h1 is None:
             first_h1 = block
-    if first_h1 is not None:
-        first_h1.rule = rules.TITLE
+    chosen = exact or first_h1
+    if chosen is not None:
+        chosen.rule = rules.TITLE
+
+
+def mark_repeated_title(blocks: list[PageBlock], title: str | None) -> None:
+    """Remove kept blocks that only repeat the title (a second headline, a breadcrumb's last step)."""
+    wanted = comparable(title)
+    for block in blocks:
+        if wanted and block.rule is None and comparable(block.text) == wanted:
+            block.rule = rules.DUPLICATE_TITLE
 
 
 def mark_duplicates(blocks: list[PageBlock], options: rules.HtmlCleaningOptions) -> None:
@@ -530,12 +616,26 @@ def decide_blocks(root: lxml.html.HtmlElement, title: str | None, options: rules
     """
     strip_invisible(root)
     blocks = segment_blocks(root)
+    # inline formatting says nothing about where the article is: unwrapped, the extractor walks less
+    lxml.etree.strip_tags(root, *rules.UNWRAPPED_TAGS)
+    # boxes the extractor drops anyway; their blocks keep their element, so their own tag still names them
+    lxml.etree.strip_elements(root, *rules.DETACHED_TAGS, with_tail=False)
     mark_votes(blocks, extractor_text(root), options)
     shares = voted_share(blocks)
-    hints = ElementHints(shares, options)
-    region = widen_region(blocks, find_region(shares, options), hints, options)
+    region = find_region(shares, options)
+    raw_rules: dict[lxml.html.HtmlElement, str | None] = {}
+    fallback, prose = prose_region(blocks, options, raw_rules)
+    if fallback is not None and _extractor_missed(blocks, region, fallback, prose, options):
+        # the extractor found (almost) nothing, or something else: the prose container stands in
+        region = fallback
+        for block in blocks:
+            block.voted = fallback in block.element.iterancestors() and is_paragraph_like(block, None, options)
+        shares = voted_share(blocks)
+    hints = ElementHints(shares, options, raw_rules)
+    region = widen_region(blocks, region, hints, options)
     mark_title(blocks, title)
     classify_blocks(blocks, region, hints, options)
+    mark_repeated_title(blocks, title)
     mark_duplicates(blocks, options)
     return blocks
 

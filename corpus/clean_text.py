@@ -5,14 +5,17 @@ block kept or removed with a rule name, and reads the metadata (title, site, byl
 pure: no disk, no network, the same answer for the same text. The passes, in order:
 
 1. describe each block (words, stopword share, sentence end, the pattern rule it matches);
-2. find the title near the top and the byline beside it;
-3. find where reader comments start (a marker such as "Leave a Reply" after the article);
-4. find the article: the densest contiguous run of prose (a maximum-sum segment);
-5. inside the article, drop pattern matches, repeats, captions and menu-like runs of short lines.
+2. find the title near the top, the byline beside it, and author boxes;
+3. find the article: the densest contiguous run of prose (a maximum-sum segment over block
+   weights, where end markers such as "Related articles" or "About the author" weigh heavily);
+4. cut it where reader comments start ("View Comments (3)", "Leave a Reply", "Jane says:" ...);
+5. inside the article, drop pattern matches, captions, tables of contents and menu-like runs;
+   after it, tag lists give the tags.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -22,6 +25,7 @@ import attrs
 
 from corpus.cleaned import Block, CleanResult, Metadata
 from corpus.rules.text_rules import (
+    BIO_WORDS,
     BREADCRUMB,
     CLOSERS,
     COMMENT_SIGN,
@@ -59,6 +63,7 @@ from corpus.text_metadata import (
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _DIGITS = re.compile(r"\d+")
+_SEPARATORS = re.compile(r"[>»›|•·/]")
 
 
 class BlockInfo(NamedTuple):
@@ -83,15 +88,20 @@ def split_blocks(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> list
 
 
 def _is_hard_wrapped(lines: Sequence[str], options: TextCleanOptions) -> bool:
-    """True when the text looks wrapped at a fixed width (most long lines end near one column)."""
+    """True when the text looks wrapped at a fixed width.
+
+    Most lines end near one column, and most of those end mid-sentence (a paragraph per line
+    would end in a full stop).
+    """
     lengths = [len(line) for line in lines if line]
     if len(lengths) < 6:
         return False
     width = max(lengths)
     if width > options.wrap_max_width or width < 40:
         return False
-    near = sum(1 for n in lengths if n >= 0.7 * width)
-    return near >= 0.5 * len(lengths)
+    near = [line for line in lines if len(line) >= 0.7 * width]
+    open_ended = sum(1 for line in near if line[-1] not in SENTENCE_END)
+    return len(near) >= 0.5 * len(lengths) and open_ended >= 0.5 * len(near)
 
 
 def _unwrap(lines: Sequence[str]) -> list[str]:
@@ -117,7 +127,7 @@ def match_rule(text: str, tokens: Sequence[str], options: TextCleanOptions = DEF
     """The name of the first boilerplate rule the block (with its lower-case ``tokens``) matches, or None."""
     words = len(tokens)
     if words <= 12:
-        shape = " ".join(_DIGITS.sub("#", token) if token[0].isdigit() or token[-1].isdigit() else token for token in tokens)
+        shape = _DIGITS.sub("#", " ".join(tokens))
         name = WHOLE_BLOCK_RULES.get(shape)
         if name is not None and len(text) <= 120:
             return name
@@ -132,7 +142,7 @@ def match_rule(text: str, tokens: Sequence[str], options: TextCleanOptions = DEF
             limit = options.long_phrase_max_words if name in LONG_PHRASE_RULES else options.phrase_max_words
             if words <= limit and pattern.search(text):
                 return name
-    if words <= 30 and (BREADCRUMB.match(text) or PIPE_LINKS.match(text)):
+    if words <= 30 and _SEPARATORS.search(text) and (BREADCRUMB.match(text) or PIPE_LINKS.match(text)):
         return "navigation"
     if words <= 6 and LINKISH.search(text):
         return "short-link-line"
@@ -140,7 +150,24 @@ def match_rule(text: str, tokens: Sequence[str], options: TextCleanOptions = DEF
 
 
 def describe(text: str, options: TextCleanOptions = DEFAULT_OPTIONS) -> BlockInfo:
-    """Measure one block: words, stopword share, whether it ends like a sentence, its pattern rule."""
+    """Measure one block: words, stopword share, whether it ends like a sentence, its pattern rule.
+
+    With the default options the answer is cached: menus, share rows and footers repeat within a
+    page and across a site's pages.
+    """
+    if options is DEFAULT_OPTIONS:
+        return _describe_default(text)
+    return _describe(text, options)
+
+
+@functools.lru_cache(maxsize=16384)
+def _describe_default(text: str) -> BlockInfo:
+    """``describe`` with the default options, cached by text."""
+    return _describe(text, DEFAULT_OPTIONS)
+
+
+def _describe(text: str, options: TextCleanOptions) -> BlockInfo:
+    """Measure one block (uncached)."""
     tokens = WORD.findall(text.lower())
     words = len(tokens)
     stop = len([token for token in tokens if token in STOPWORDS])
@@ -210,6 +237,9 @@ def region_weights(
     weights: list[float] = []
     prose_above = 0
     for index, info in enumerate(infos):
+        if labels[index] == "author-bio":
+            weights.append(max(options.end_marker_weight, -options.end_marker_ramp * prose_above))
+            continue
         if labels[index] is not None:
             weights.append(options.rule_weight)
             continue
@@ -223,6 +253,26 @@ def region_weights(
         if index >= begin and is_prose(info, options):
             prose_above += info.words
     return weights
+
+
+def author_bios(infos: Sequence[BlockInfo], begin: int) -> list[int]:
+    """Author boxes: a name line followed by a paragraph about that person ("Jane Doe" / "Jane is ...")."""
+    found: list[int] = []
+    for index in range(begin, len(infos) - 1):
+        info = infos[index]
+        if not 2 <= info.words <= 4 or info.sentence or info.rule is not None:
+            continue
+        following = infos[index + 1].text
+        if not following.startswith(info.text.split(" ", 1)[0]) and not following.startswith("I"):
+            continue
+        name = clean_name(info.text)
+        if name is None:
+            continue
+        first = name.split()[0]
+        openings = (f"{name} is ", f"{name} has ", f"{first} is ", f"{first} has ", f"I'm {first}", f"I am {first}")
+        if following.startswith(openings) and not BIO_WORDS.isdisjoint(WORD.findall(following.lower())):
+            found.extend((index, index + 1))
+    return found
 
 
 def _head(key: str) -> str:
@@ -390,6 +440,25 @@ def _menu_runs(infos: Sequence[BlockInfo], labels: list[str | None], options: Te
         run = []
 
 
+def _contents_lists(infos: Sequence[BlockInfo], labels: list[str | None], options: TextCleanOptions) -> None:
+    """Label a table of contents: a run of short kept lines that come back later as the headings."""
+    last_seen: dict[str, int] = {}
+    for index, info in enumerate(infos):
+        last_seen[info.key] = index
+    run: list[int] = []
+    for index in [*range(len(infos)), -1]:
+        info = infos[index] if index >= 0 else None
+        if info is not None and labels[index] is None and not info.sentence and info.words <= 15:
+            run.append(index)
+            continue
+        repeated = [member for member in run if last_seen[infos[member].key] > run[-1]]
+        introduced = bool(run) and run[0] > 0 and infos[run[0] - 1].text.endswith(":")
+        if len(repeated) >= 3 and len(repeated) >= 0.6 * len(run) and not introduced:
+            for member in run:
+                labels[member] = "table-of-contents"
+        run = []
+
+
 def _teasers(infos: Sequence[BlockInfo], labels: list[str | None], options: TextCleanOptions) -> None:
     """After a "Related articles" / "See also" marker, label the short teaser lines that follow."""
     for index, info in enumerate(infos):
@@ -460,6 +529,8 @@ def label_blocks(infos: Sequence[BlockInfo], options: TextCleanOptions = DEFAULT
     for index in byline.indexes:
         labels[index] = labels[index] or "byline"
     begin = 0 if title is None else title + 1
+    for index in author_bios(infos, begin):
+        labels[index] = labels[index] or "author-bio"
     weights = region_weights(infos, labels, begin, options)
     start, stop = densest_region(weights, begin, count)
     comments = find_comment_start(infos, start, options)
@@ -481,6 +552,7 @@ def label_blocks(infos: Sequence[BlockInfo], options: TextCleanOptions = DEFAULT
             labels[index] = "dateline"
     _teasers(infos, labels, options)
     _captions(infos, labels)
+    _contents_lists(infos, labels, options)
     _menu_runs(infos, labels, options)
     last_text = max((i for i in range(count) if labels[i] is None and is_prose(infos[i], options)), default=count)
     tags = _tag_lists(infos, labels, last_text)

@@ -15,8 +15,9 @@ from archive.errors import ArchiveError
 from archive.prov import record_to_prov
 from corpus.clean import clean_document
 from corpus.collection import DEFAULT_MAX_SIZE, Collection, IngestOptions, IngestOutcome
+from corpus.collection import _read_limited as read_limited
 from corpus.decode import decode_bytes
-from corpus.errors import BadFact, DocketError, InputError
+from corpus.errors import BadFact, DocketError, InputError, NoContent, display_path
 from corpus.facts import CaptureFacts, check_timestamp, check_url
 from corpus.readers import discover, sniff_media_type
 from corpus.render import hit_lines, use_colour
@@ -74,8 +75,8 @@ def _outcome_line(outcome: IngestOutcome) -> str:
     short = (outcome.doc_id or "")[:12]
     title = f"  {outcome.title}" if outcome.title else ""
     if outcome.status == "unchanged":
-        return f"unchanged  {short}  {outcome.path}: {outcome.message}"
-    return f"added      {short}  {outcome.path}{title}"
+        return f"unchanged  {short}  {display_path(outcome.path)}: {outcome.message}"
+    return f"added      {short}  {display_path(outcome.path)}{title}"
 
 
 PROGRESS_THRESHOLD = 50
@@ -150,7 +151,8 @@ def ingest(collection: Collection, paths: tuple[Path, ...], url: str | None, ret
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line per input.")
 @click.option("--explain", is_flag=True, help="Show every block, with removed ones marked and why.")
-def clean(paths: tuple[Path, ...], as_json: bool, explain: bool) -> None:
+@click.option("--max-size", type=int, default=DEFAULT_MAX_SIZE, show_default=True, help="Largest file accepted, in bytes.")
+def clean(paths: tuple[Path, ...], as_json: bool, explain: bool, max_size: int) -> None:
     """Clean files without storing them: print the article text.
 
     \b
@@ -163,25 +165,29 @@ def clean(paths: tuple[Path, ...], as_json: bool, explain: bool) -> None:
     colour = use_colour(sys.stdout)
     for path, _named in discover(list(paths)):
         try:
-            raw = path.read_bytes()
+            raw = read_limited(path, max_size)
+            if isinstance(raw, InputError):
+                raise raw
             decoded = decode_bytes(raw, str(path))
             result = clean_document(decoded.text, sniff_media_type(path, raw[:4096]))
+            if not explain and not result.body.strip():
+                raise NoContent(str(path))
         except InputError as exc:
             click.echo(f"docket: error: {exc}", err=True)
             failed = True
             continue
         except OSError as exc:
-            click.echo(f"docket: error: {path}: cannot be read ({exc.strerror})", err=True)
+            click.echo(f"docket: error: {display_path(str(path))}: cannot be read ({exc.strerror})", err=True)
             failed = True
             continue
         if as_json:
             click.echo(json.dumps({
-                "path": str(path), "title": result.title, "text": result.body,
+                "path": display_path(str(path)), "title": result.title, "text": result.body,
                 "metadata": attrs.asdict(result.metadata),
                 "removed": [{"rule": b.rule, "text": b.text} for b in result.removed],
             }, ensure_ascii=False))
         elif explain:
-            click.echo(f"== {path}  (title: {result.title!r})")
+            click.echo(f"== {display_path(str(path))}  (title: {result.title!r})")
             for block in result.blocks:
                 if block.kept:
                     click.echo(f"  KEEP  {block.text}")
@@ -329,7 +335,7 @@ def _verify_files(collection: Collection, files: tuple[Path, ...], as_json: bool
     rows = []
     for path in files:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        rows.append({"path": str(path), "sha256": digest, "archived": digest in ingested,
+        rows.append({"path": display_path(str(path)), "sha256": digest, "archived": digest in ingested,
                      "document": digest if digest in ingested else None})
     if as_json:
         click.echo(json.dumps(rows, indent=2))

@@ -23,7 +23,7 @@ from archive.records import (
     Removal,
 )
 from corpus.clean import CLEANER_NAME, CLEANER_VERSION, cleaner_settings
-from corpus.errors import InputError, InputTooLarge, UnreadableInput
+from corpus.errors import InputError, InputTooLarge, UnreadableInput, display_path
 from corpus.facts import CaptureFacts, current_user, utc_now
 from corpus.prepare import Prepared, prepare
 from corpus.readers import MediaType, discover, sniff_media_type
@@ -199,7 +199,7 @@ class Collection:
                 record = self.archive.read_record(doc_id)
                 record_sha = hashlib.sha256(self.archive.read_record_bytes(doc_id)).hexdigest()
             else:
-                record = build_record(result, os.path.basename(label), facts, at)
+                record = build_record(result, display_path(os.path.basename(label)), facts, at)
                 if record.original.source_url:  # a new capture of a known URL is its next version
                     latest = self.latest_by_url()
                     record = attrs.evolve(record, previous_version=latest.get(record.original.source_url))

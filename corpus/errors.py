@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 
+def display_path(path: str) -> str:
+    """A file name as one line of text: undecodable bytes shown as ``\\xNN``, control and invisible
+    formatting characters (newlines, escapes, bidi overrides) as Python escapes; the rest as is."""
+    shown = []
+    for char in path:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept by the file system encoding
+            shown.append(f"\\x{code - 0xDC00:02x}")
+        elif char.isprintable():
+            shown.append(char)
+        else:
+            shown.append(char.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    return "".join(shown)
+
+
 class DocketError(Exception):
     """Base class of errors docket reports to a user as one line."""
 
@@ -16,7 +31,7 @@ class InputError(DocketError):
     def __init__(self, path: str, detail: str = "") -> None:
         self.path = path
         self.detail = detail
-        text = f"{path}: {self.reason}"
+        text = f"{display_path(path)}: {self.reason}"
         if detail:
             text += f" ({detail})"
         if self.advice:

@@ -30,15 +30,21 @@ def normalise_space(text: str | None) -> str:
     return WHITESPACE.sub(" ", text or "").strip()
 
 
-def meta_content(root: lxml.html.HtmlElement, *names: str) -> str | None:
-    """The first non-empty ``content`` of a <meta> whose property/name/itemprop is one of ``names``."""
-    wanted = {name.lower() for name in names}
+def meta_map(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """The first non-empty ``content`` of each <meta>, by its lower-cased property, name or itemprop."""
     found: dict[str, str] = {}
     for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
-        content = normalise_space(meta.get("content"))
-        if key in wanted and content and key not in found:
-            found[key] = content
+        if key and key not in found:
+            content = normalise_space(meta.get("content"))
+            if content:
+                found[key] = content
+    return found
+
+
+def meta_content(root: lxml.html.HtmlElement | dict[str, str], *names: str) -> str | None:
+    """The first non-empty ``content`` of a <meta> whose property/name/itemprop is one of ``names``."""
+    found = root if isinstance(root, dict) else meta_map(root)
     for name in names:
         if name.lower() in found:
             return found[name.lower()]
@@ -114,9 +120,9 @@ def strip_site_suffix(title: str, site: str | None) -> str:
     return title
 
 
-def find_title(root: lxml.html.HtmlElement, site: str | None) -> str | None:
+def find_title(root: lxml.html.HtmlElement, site: str | None, metas: dict[str, str] | None = None) -> str | None:
     """The page title: og:title, else <title>, else the first <h1>, without a site-name suffix."""
-    title = meta_content(root, "og:title", "twitter:title")
+    title = meta_content(metas if metas is not None else root, "og:title", "twitter:title")
     if not title:
         element = root.find(".//title")
         title = normalise_space(element.text_content()) if element is not None else ""
@@ -126,9 +132,9 @@ def find_title(root: lxml.html.HtmlElement, site: str | None) -> str | None:
     return strip_site_suffix(title, site) if title else None
 
 
-def find_site(root: lxml.html.HtmlElement, articles: list[dict]) -> str | None:
+def find_site(root: lxml.html.HtmlElement, articles: list[dict], metas: dict[str, str] | None = None) -> str | None:
     """The site's name: og:site_name, else the JSON-LD publisher."""
-    site = meta_content(root, "og:site_name", "application-name")
+    site = meta_content(metas if metas is not None else root, "og:site_name", "application-name")
     if site:
         return site
     for item in articles:
@@ -138,16 +144,18 @@ def find_site(root: lxml.html.HtmlElement, articles: list[dict]) -> str | None:
     return None
 
 
-def find_author(root: lxml.html.HtmlElement, articles: list[dict]) -> str | None:
+def find_author(root: lxml.html.HtmlElement, articles: list[dict], metas: dict[str, str] | None = None) -> str | None:
     """The author: JSON-LD author, else meta author / article:author, else a rel=author link."""
     for item in articles:
         name = json_ld_name(item.get("author"))
         if name:
             return name
-    author = meta_content(root, "author", "article:author", "dc.creator", "parsely-author", "sailthru.author")
+    author = meta_content(
+        metas if metas is not None else root, "author", "article:author", "dc.creator", "parsely-author", "sailthru.author"
+    )
     if author and not author.startswith("http"):
         return author
-    for link in root.iter("a"):
+    for link in root.xpath("//a[@rel]"):
         if "author" in (link.get("rel") or "").split():
             name = normalise_space(link.text_content())
             if name:
@@ -179,7 +187,9 @@ def parse_date(value: str | None) -> tuple[str, str] | None:
     return text, PRECISIONS[depth - 1]
 
 
-def find_published(root: lxml.html.HtmlElement, articles: list[dict]) -> tuple[str, str] | None:
+def find_published(
+    root: lxml.html.HtmlElement, articles: list[dict], metas: dict[str, str] | None = None
+) -> tuple[str, str] | None:
     """The publication date: JSON-LD datePublished, article:published_time, meta date, <time datetime>."""
     candidates = [item.get("datePublished") for item in articles if isinstance(item.get("datePublished"), str)]
     candidates.append(
@@ -196,27 +206,33 @@ def find_published(root: lxml.html.HtmlElement, articles: list[dict]) -> tuple[s
     return None
 
 
-def find_tags(root: lxml.html.HtmlElement) -> tuple[str, ...]:
+def find_tags(root: lxml.html.HtmlElement, metas: dict[str, str] | None = None) -> tuple[str, ...]:
     """The page's tags: article:tag values, else the keywords meta split on commas, de-duplicated."""
     tags = meta_contents(root, "article:tag")
     if not tags:
-        keywords = meta_content(root, "keywords", "news_keywords")
+        keywords = meta_content(metas if metas is not None else root, "keywords", "news_keywords")
         tags = [part for part in (normalise_space(k) for k in (keywords or "").split(",")) if part]
     return tuple(dict.fromkeys(tags))
 
 
-def find_url(root: lxml.html.HtmlElement, url: str | None) -> str | None:
-    """The canonical URL: link rel=canonical, else og:url, else the URL the page was read from."""
-    for link in root.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href", "").strip():
-            return link.get("href").strip()
-    return meta_content(root, "og:url") or url
+_WEB_URL = re.compile(r"https?://[^\s/?#]+\S*\Z", re.IGNORECASE)
 
 
-def find_language(root: lxml.html.HtmlElement) -> str | None:
+def find_url(root: lxml.html.HtmlElement, url: str | None, metas: dict[str, str] | None = None) -> str | None:
+    """The canonical URL: link rel=canonical, else og:url, else the URL the page was read from.
+
+    Only an absolute http(s) address counts: a ``javascript:`` or relative href names no source.
+    """
+    candidates = [link.get("href", "").strip() for link in root.iter("link")
+                  if "canonical" in (link.get("rel") or "").lower().split()]
+    candidates.append((meta_content(metas if metas is not None else root, "og:url") or "").strip())
+    return next((c for c in candidates if _WEB_URL.match(c)), url)
+
+
+def find_language(root: lxml.html.HtmlElement, metas: dict[str, str] | None = None) -> str | None:
     """The page language from <html lang>, else the content-language meta."""
     lang = normalise_space(root.get("lang") or root.get("xml:lang"))
-    return lang or meta_content(root, "content-language", "og:locale") or None
+    return lang or meta_content(metas if metas is not None else root, "content-language", "og:locale") or None
 
 
 def extract_metadata(root: lxml.html.HtmlElement | None, url: str | None = None) -> Metadata:
@@ -224,15 +240,16 @@ def extract_metadata(root: lxml.html.HtmlElement | None, url: str | None = None)
     if root is None:
         return Metadata(url=url)
     articles = article_objects(root)
-    site = find_site(root, articles)
-    published = find_published(root, articles)
+    metas = meta_map(root)
+    site = find_site(root, articles, metas)
+    published = find_published(root, articles, metas)
     return Metadata(
-        title=find_title(root, site),
-        author=find_author(root, articles),
+        title=find_title(root, site, metas),
+        author=find_author(root, articles, metas),
         published=published[0] if published else None,
         published_precision=published[1] if published else None,
         site=site,
-        tags=find_tags(root),
-        url=find_url(root, url),
-        language=find_language(root),
+        tags=find_tags(root, metas),
+        url=find_url(root, url, metas),
+        language=find_language(root, metas),
     )

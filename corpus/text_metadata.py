@@ -185,7 +185,7 @@ def add_time(date: PublicationDate, text: str) -> PublicationDate:
 
 def is_date_line(text: str) -> bool:
     """True when ``text`` is only a date and/or time, perhaps with "Posted on", "Updated" or a read time."""
-    if len(text) > 120 or not _DIGIT.search(text):
+    if len(text) > 100 or not _DIGIT.search(text):
         return False
     line = _normalise(text)
     if not line or len(line) > 80:
@@ -207,7 +207,7 @@ def is_date_line(text: str) -> bool:
 def clean_name(text: str) -> str | None:
     """``text`` as a person's or organisation's name if it looks like one, else None."""
     name = _normalise(text).strip(" ,;:|-–—·•")
-    if not name or len(name) > 60 or any(ch.isdigit() for ch in name):
+    if not name or len(name) > 60 or _DIGIT.search(name):
         return None
     if not NAME.match(name) or not name[0].isupper():
         return None

@@ -4,6 +4,7 @@ docket's own values with snippets; export every hit; find exact passages; mark a
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from index.errors import QuerySyntaxError
 from index.query import HighlightPlan, highlight_plan, parse_query
 from index.snippets import best_snippets, lead_snippet, match_spans, term_occurrences, title_snippet
 from index.values import Duplicate, Hit, Passage, SearchFilters, SearchRequest, SearchResults, Snippet, Sort
-from index.writer import open_index
+from index.writer import Reading, open_index
 
 _EXPANDING = (wq.Prefix, wq.FuzzyTerm, wq.Wildcard)
 _SCAN_FACTOR = 2  # ranked hits scanned per group wanted, before widening the scan
@@ -111,13 +112,50 @@ def _field_terms(reader, query: wq.Query, fieldname: str, cap: int = 1000) -> se
         if getattr(leaf, "fieldname", None) != fieldname:
             continue
         if isinstance(leaf, _EXPANDING):
-            for i, btext in enumerate(leaf._btexts(reader)):  # noqa: SLF001 - whoosh's expansion
-                if i >= cap:
-                    break
-                words.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+            found: set[str] = set()
+            # segment by segment: a segment reader expands fuzzy terms with an automaton, a multi-segment
+            # reader by comparing every term of the field
+            for segment_reader, _base in reader.leaf_readers():
+                for btext in leaf._btexts(segment_reader):  # noqa: SLF001 - whoosh's expansion
+                    if len(found) >= cap:
+                        break
+                    found.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+            words |= found
         else:
             words.update(str(text) for _, text in leaf.iter_all_terms())
     return words
+
+
+MAX_EXPANSION = 256  # index words one prefix*, wildcard or fuzzy~ term may stand for
+MAX_SCANNED = 20_000  # index words looked at to choose them
+MAX_EDITS = 2  # the most edits a fuzzy~ term allows (like Lucene)
+
+
+def bound_expansions(query: wq.Query, reader) -> wq.Query:  # noqa: ANN001
+    """The query with each prefix, wildcard and fuzzy term replaced by an OR of at most MAX_EXPANSION
+    index words (the most frequent of the first MAX_SCANNED it matches), fuzzy terms capped at
+    MAX_EDITS: ``a*`` or ``a~5`` over a large index stays bounded in time and memory."""
+
+    def bound(node: wq.Query) -> wq.Query:
+        if not isinstance(node, _EXPANDING):
+            return node
+        if isinstance(node, wq.FuzzyTerm) and node.maxdist > MAX_EDITS:
+            node = node.copy()
+            node.maxdist = MAX_EDITS
+        field = node.fieldname
+        words = []
+        for i, btext in enumerate(node._btexts(reader)):  # noqa: SLF001 - whoosh's expansion
+            if i >= MAX_SCANNED:
+                break
+            words.append(btext)
+        if len(words) > MAX_EXPANSION:
+            words = sorted(words, key=lambda w: -reader.doc_frequency(field, w))[:MAX_EXPANSION]
+        terms = [wq.Term(field, w.decode("utf-8") if isinstance(w, bytes) else w) for w in sorted(words)]
+        if not terms:
+            return wq.NullQuery
+        return terms[0] if len(terms) == 1 else wq.Or(terms, boost=node.boost)
+
+    return query.accept(bound)
 
 
 class _Highlighting:
@@ -200,16 +238,36 @@ def _search_args(request: SearchRequest, filt: wq.Query | None, limit: int | Non
     return args
 
 
+_OPEN_RETRIES = 5
+
+
 def search(index_path: Path, request: SearchRequest | str, *, limit: int | None = None) -> SearchResults:
-    """Run a search: ranked (BM25F) or by date, one page of hits with highlighted passages."""
+    """Run a search: ranked (BM25F) or by date, one page of hits with highlighted passages.
+
+    A writer's commit deletes the files of the generation before it; a search that was opening that
+    generation at that moment opens the new one instead.
+    """
+    for attempt in range(_OPEN_RETRIES):
+        try:
+            return _search_once(index_path, request, limit=limit)
+        except FileNotFoundError:
+            if attempt == _OPEN_RETRIES - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _search_once(index_path: Path, request: SearchRequest | str, *, limit: int | None = None) -> SearchResults:
+    """One attempt at :func:`search`."""
     if isinstance(request, str):
         request = SearchRequest(request, limit=limit or 10)
-    ix = open_index(index_path)
-    query = parse_query(ix.schema, request.query)
+    reading = Reading(index_path)  # the segments stay open for the next search
+    query = parse_query(reading.schema, request.query)
     filt = filter_query(request.filters)
     first = (request.page - 1) * request.limit
     wanted = first + request.limit
-    with ix.searcher() as searcher:
+    with reading as searcher:
+        query = bound_expansions(query, searcher.reader())
         marks = _Highlighting(searcher, query)
         if not request.group:
             results = searcher.search(query, **_search_args(request, filt, wanted, marks.expands))
@@ -296,6 +354,7 @@ def iter_hits(index_path: Path, text: str, filters: SearchFilters = SearchFilter
     query = parse_query(ix.schema, text)
     filt = filter_query(filters)
     with ix.searcher() as searcher:
+        query = bound_expansions(query, searcher.reader())
         marks = _Highlighting(searcher, query)
         matcher_query = wq.And([query, filt]) if filt is not None else query
         for docnum in searcher.docs_for_query(matcher_query):
@@ -312,6 +371,7 @@ def highlight_document(index_path: Path, doc_id: str, text: str) -> tuple[tuple[
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return ()
+        query = bound_expansions(query, searcher.reader())
         marks = _Highlighting(searcher, query)
         found = term_occurrences(marks.reader, docnum, "body", marks.body_terms)
         return tuple(match_spans(found, marks.body_plan))

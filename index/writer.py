@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import writing as whoosh_writing
 from whoosh.index import Index
 
 from index import minhash
@@ -50,6 +52,45 @@ def open_index(path: Path, *, create: bool = False, check_version: bool = True) 
     path.mkdir(parents=True, exist_ok=True)
     (path / "SCHEMA_VERSION").write_text(SCHEMA_VERSION + "\n", encoding="ascii")
     return whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+
+
+class Reading:
+    """A searcher of an index's latest generation, kept open between searches in this thread.
+
+    Opening an index's segments costs tens of milliseconds, more than a search itself; a process that
+    searches again (the search library, a server) reuses them until a commit or a rebuild changes the
+    folder. ``with`` gives the searcher and leaves it open for the next search.
+    """
+
+    _cache = threading.local()
+
+    def __init__(self, path: Path) -> None:
+        token = _folder_token(path)
+        cached = getattr(self._cache, "open", {}).get(path)
+        if cached is None or cached[0] != token:
+            searcher = open_index(path).searcher()
+            if cached is not None:
+                cached[1].close()
+            self._cache.__dict__.setdefault("open", {})[path] = (token, searcher)
+            cached = (token, searcher)
+        self.searcher = cached[1]
+        self.schema = self.searcher.schema
+
+    def __enter__(self):  # noqa: ANN204 - a whoosh Searcher
+        return self.searcher
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+def _folder_token(path: Path) -> tuple[int, int, str | None]:
+    """What changes when the index at ``path`` does: a commit writes a new TOC (the folder's mtime),
+    a rebuild swaps the folder (its inode); with the schema version it was built with."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise IndexMissing(str(path)) from None
+    return stat.st_ino, stat.st_mtime_ns, schema_version(path)
 
 
 def to_fields(doc: IndexedDocument) -> dict[str, object]:
@@ -120,7 +161,24 @@ def delete_documents(path: Path, ids: Iterable[str]) -> int:
 
 
 def rebuild(path: Path, docs: Iterable[IndexedDocument]) -> int:
-    """Build a fresh index beside the old one, then swap it in; returns the document count."""
+    """Rebuild the index from ``docs``; returns the document count.
+
+    An index of the current schema is replaced by one commit that drops every old segment, so a
+    search running meanwhile sees the old documents or the new ones, never no index. An index of
+    another schema is built beside the old one and swapped in.
+    """
+    if exists(path) and schema_version(path) == SCHEMA_VERSION:
+        writer = open_index(path).writer(limitmb=256)
+        count = 0
+        try:
+            for doc in docs:
+                writer.add_document(**to_fields(doc))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=whoosh_writing.CLEAR)
+        return count
     fresh = path.with_name(path.name + ".rebuild")
     shutil.rmtree(fresh, ignore_errors=True)
     ix = open_index(fresh, create=True)

@@ -32,8 +32,6 @@ LINK_DENSE = "link-dense"
 DUPLICATE_TITLE = "duplicate-title"
 DUPLICATE_BLOCK = "duplicate-block"
 OUTSIDE_ARTICLE = "outside-article"
-EXTRACTOR_REJECTED = "extractor-rejected"
-BOILERPLATE_PHRASE = "boilerplate-phrase"
 
 # --- tags ------------------------------------------------------------------------------------------
 
@@ -47,7 +45,18 @@ INVISIBLE_TAGS = frozenset(
 )
 
 #: Invisible elements removed from the tree before it is walked (what the extractor drops anyway).
-STRIPPED_TAGS = ("script", "style", "svg", "noscript", "template", "iframe", "link", "meta", "path", "object", "embed")
+STRIPPED_TAGS = (
+    "head", "script", "style", "svg", "noscript", "template", "iframe", "link", "meta", "path", "object",
+    "embed", "img", "picture", "source", "input", "video", "audio", "canvas", "track", "param", "area", "map",
+)
+
+#: Inline formatting unwrapped (text kept) once the page is cut into blocks, before the extractor runs.
+UNWRAPPED_TAGS = (
+    "span", "font", "b", "i", "em", "strong", "small", "u", "s", "mark", "abbr", "sup", "sub", "ins", "del", "bdi", "bdo", "wbr",
+)
+
+#: Boxes the extractor never keeps: detached (tails kept) once the page is cut into blocks.
+DETACHED_TAGS = ("nav", "aside", "footer", "menu", "button", "select", "textarea", "dialog", "label", "fieldset")
 
 #: Elements that start a new block of text (html-text style paragraph boundaries).
 BLOCK_TAGS = frozenset(
@@ -59,8 +68,6 @@ BLOCK_TAGS = frozenset(
         "dialog", "button", "select", "option", "optgroup", "label", "hgroup",
     }
 )
-
-HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 #: Controls and widgets: what they say is an interface, not the article.
 NON_CONTENT_TAGS = frozenset({"button", "select", "option", "optgroup", "label", "form", "fieldset", "legend", "dialog"})
@@ -162,6 +169,54 @@ CLASS_ID_WORD_PATTERN = re.compile(
     "|".join(f"(?P<r{index}>{'|'.join(words)})" for index, (_, words) in enumerate(CLASS_ID_WORDS))
 )
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+)
+
+#: Short blocks that say what they are by their words alone (for pages whose class names say
+#: nothing): bylines, datelines, share prompts, credits, sign-up calls.  Matched, case-insensitive,
+#: against the whole text of a block no longer than ``max_phrase_block_chars``.
+TEXT_PATTERNS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
+    (rule, even_if_kept, re.compile(pattern, re.IGNORECASE))
+    for rule, even_if_kept, pattern in (
+        (
+            BYLINE, True,
+            r"(?:written |posted |reviewed |edited )?by:?\s+[\w.'’-]+(?:\s+[\w.'’-]+){0,3}(?:\s*(?:[,|•·]|and\b|on\b).*)?",
+        ),
+        (
+            BYLINE, True,
+            r"\[?(?:published|updated|last updated|last modified|posted|posted on|last reviewed|reviewed|submitted|modified|date)"
+            rf"(?: on)?:?\s*{_DATE}.{{0,40}}",
+        ),
+        # a bare date is a dateline only where the extractor did not keep it (event lists have dates)
+        (BYLINE, False, rf"{_DATE}.{{0,40}}"),
+        (BYLINE, True, r"(?:\d+\s*(?:min|mins|minute|minutes)\.?(?:\s+read)?|reading time:?.*|read time:?.*)"),
+        (
+            SHARE_WIDGET, True,
+            r"(?:share|share this(?: article| post| page| story)?|share on \w+|tweet|print|print this(?: page| article)?"
+            r"|email this|copy link|pin it)[.:!]?",
+        ),
+        (
+            IMAGE_CAPTION, True,
+            r"(?:image|photo|photograph|picture|illustration|credit|courtesy)(?: credit)?\s*(?::|©|by\b).*"
+            r"|©.{0,80}|courtesy of .*",
+        ),
+        (NEWSLETTER, True, r".{0,60}\b(?:sign up|subscribe|newsletter|inbox|paid subscriber)\b.{0,80}"),
+        (ADVERTISEMENT, True, r"(?:advertisement|sponsored|ad|promoted)[.:]?"),
+        (
+            RELATED_TEASER, True,
+            r"(?:read more|read next|related(?: posts| articles| stories| reading)?|see also|you may also like"
+            r"|more from .{1,40}|recommended(?: for you)?)[.:!…]*",
+        ),
+        (TAG_LIST, True, r"(?:tags?|topics?|categories|filed under|posted in)\s*:.*|(?:tags|topics)"),
+    )
+)
+
+#: Cells and items of tables and lists are data: the text patterns never apply to them.
+DATA_TAGS = frozenset({"td", "th", "li", "dd", "dt"})
+
 #: Rules of ancestors strong enough to remove a block that the extractor kept.
 STRONG_RULES = frozenset({COMMENT_SECTION, COOKIE_NOTICE, SHARE_WIDGET, NEWSLETTER, RELATED_TEASER, ADVERTISEMENT})
 
@@ -194,6 +249,15 @@ class HtmlCleaningOptions:
     protected_share: float = 0.5
     #: An <article> holding less than this share of the extractor's text is another article's teaser.
     foreign_article_share: float = 0.05
+    #: How many ancestors are looked at to tell a block in reader comments (for docket's own guess).
+    comment_probe_depth: int = 8
+    #: docket's own guess replaces the extractor's region when it holds this many times more prose.
+    missed_prose_ratio: float = 3.0
+    #: A block the extractor dropped is recovered only when one of this many nearest ancestors
+    #: holds text it kept.
+    neighbourhood_depth: int = 6
+    #: Blocks up to this long (characters) are tested against ``TEXT_PATTERNS``.
+    max_phrase_block_chars: int = 120
     #: Share of a block's words the extractor must have kept for the block to count as kept by it.
     min_vote_share: float = 0.5
 

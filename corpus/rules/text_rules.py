@@ -35,8 +35,8 @@ class TextCleanOptions:
     short_weight: float = -2.5
     #: Region search: the weight of a long line that does not end like a sentence (often a headline).
     headline_weight: float = 0.0
-    rule_weight: float = -6.0
-    end_marker_weight: float = -60.0
+    rule_weight: float = -8.0
+    end_marker_weight: float = -120.0
     #: ... but no more than this many times the words of prose above it (so one near the top is mild).
     end_marker_ramp: float = 0.5
     #: Region search: a short block repeated this often in the page is a listing label ("Read more").
@@ -119,6 +119,7 @@ WHOLE_BLOCK_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "publicité", "publicidad", "реклама", "startseite", "accueil", "inicio", "главная", "suche",
             "rechercher", "buscar", "поиск", "menü", "меню", "weiterlesen", "mehr lesen", "lire la suite",
             "en savoir plus", "leer más", "seguir leyendo", "читать далее", "подробнее", "x", "×", "esc",
+            "show more show less", "open in a new tab", "opens in a new window", "read more read less",
         ),
     ),
     (
@@ -164,6 +165,7 @@ WHOLE_BLOCK_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "show comments", "show comments #", "show # comments", "load comments", "read comments",
             "see comments", "hide comments", "open comments", "display comments", "comments #", "# comments #",
             "join the discussion", "join the conversation", "comments are closed", "comments closed",
+            "discussion about this post", "comments restacks", "top comments", "newest comments",
             "kommentare", "# kommentare", "kommentar", "commentaires", "# commentaires", "comentarios",
             "# comentarios", "комментарии", "# комментариев", "# комментария", "# комментарий",
         ),
@@ -225,7 +227,8 @@ WHOLE_BLOCK_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 WHOLE_BLOCK_PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("post-navigation", _phrases("next post", "previous post", "older post", "newer post", "next article",
                                  "previous article", "next story", "previous story")),
-    ("author-bio", _phrases("text by", "words by", "more articles by", "more posts by", "more stories by", "view all posts by",
+    ("author-bio", _phrases("text by", "words by", "more articles by", "more posts by", "more stories by",
+                            "view all posts by",
                             "all posts by", "more from this author", "see all articles by", "about the author")),
     ("comment-section", _phrases("# thoughts on", "# responses to", "# comments on", "# replies to",
                                  "one thought on", "one response to", "# thought on")),
@@ -321,14 +324,17 @@ PHRASE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         "donation-appeal",
         (
             "donate", "donation", "donations", "donating", "patreon", "subscribe", "subscription", "patron", "member",
-            "supporter", "alive", "need", "reader", "spenden", "faire", "donación", "пожертвование", "пожертвования", "пожертвовать",
+            "supporter", "alive", "need", "reader", "spenden", "faire", "donación", "пожертвование", "пожертвования",
+            "пожертвовать",
         ),
         _any(
             r"\bto donate\b", r"\bdonate (?:now|today|here)\b", r"\bmak(?:e|ing) a donation\b",
             r"\bconsider (?:a )?donat",
             r"\bsupport (?:our|us)(?: work| journalism| mission)?\b.{0,40}\b(?:donat|patreon|subscri)",
-            r"\bbecome a (?:patron|member|supporter)\b", r"\bkept alive by (?:our )?readers?'? (?:donations|support)",
-            r"\bwe need your (?:help|support) to keep\b", r"\breader-supported\b", r"jetzt spenden", r"faire un don", r"haz una donación",
+            r"\bbecome a (?:patron|member|supporter)\b",
+            r"\bkept alive by (?:our )?readers?'? (?:donations|support)",
+            r"\bwe need your (?:help|support) to keep\b", r"\breader-supported\b",
+            r"jetzt spenden", r"faire un don", r"haz una donación",
             r"пожертвова",
         ),
     ),
@@ -392,17 +398,27 @@ END_MARKER_RULES: frozenset[str] = frozenset(
 #: Rules whose marker also removes the run of short teaser blocks that follows it.
 TEASER_RULES: frozenset[str] = frozenset({"related-teaser"})
 
+#: Words of an author's bio ("Jane is a writer and editor; her work ..."), one of which must occur.
+BIO_WORDS: frozenset[str] = frozenset(
+    """
+    he she his her him i my writer writes writing editor author journalist blogger contributor columnist
+    reporter freelance founder co cofounder ceo manager specialist marketer marketing content consultant
+    strategist correspondent
+    """.split()
+)
+
 #: Signs of a single reader comment: "Jane says:", "Reply", "March 3, 2020 at 5:12 pm".
 COMMENT_SIGN = _any(
     r"^\S.{0,60}\b(?:says|writes|wrote|sagt|schreibt|dit|écrit|dice|escribe|пишет|говорит):?$",
     r"^\S.{0,80}\bwrites: .{0,80}$", r"^reply(?: ↓| to this.*)?$", r"^(?:antworten|répondre|responder|ответить)$",
     r"^\d+ (?:likes?|points?|upvotes?)$", r"^(?:log in|sign in) to reply$", r"\(score: \d", r"^re: ",
     r"^.{0,60}\b\d{1,2}:\d{2}\s*(?:am|pm)?$", r"^\S.{0,60} (?:at|um|à|a las|в) \d{1,2}:\d{2}\s*(?:am|pm)?$",
-    r"^(?:\d+ )?(?:minutes?|hours?|days?|weeks?|months?|years?) ago$",
+    r"^(?:\d+ )?(?:minutes?|hours?|days?|weeks?|months?|years?) ago$", r"^\d+\s?(?:[smhdwy]|min|mins|hrs?)$",
+    r"^liked by ", r"^expand full comment$", r"^\d+ repl(?:y|ies)\b", r"^(?:view|show|hide) \d* ?repl(?:y|ies)",
 )
 
 #: Words one of which a comment sign without a colon must contain (a cheap test before the pattern).
-COMMENT_SIGN_HINT = re.compile(r"repl|ago|antwort|répond|respond|ответ|like|point|upvote|re:")
+COMMENT_SIGN_HINT = re.compile(r"repl|ago|antwort|répond|respond|ответ|like|point|upvote|re:|comment|^\d+\s?[a-z]{1,4}$")
 
 #: A breadcrumb trail: two or more short segments joined by ">", "»", "›" or "/".
 BREADCRUMB = re.compile(

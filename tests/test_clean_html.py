@@ -1,0 +1,221 @@
+"""The HTML cleaner: what must stay, what must go and why, metadata, and hostile input."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus.clean_html import clean_html
+from corpus.html_metadata import parse_date, strip_site_suffix
+from corpus.rules import html_rules as rules
+
+PARAGRAPHS = [
+    "Human rights groups say dozens of men were detained in Chechnya in the spring of 2017 and held in secret.",
+    "The Russian LGBT Network opened a hotline and began moving people out of the region to safe houses.",
+    "Researchers documented the testimonies, naming places, dates and the officials said to be involved.",
+    "By the end of the summer more than a hundred people had been evacuated with the help of volunteers.",
+]
+
+ARTICLE = f"""<!doctype html>
+<html lang="en">
+<head>
+  <title>Evacuations from Chechnya | Rights Weekly</title>
+  <meta property="og:site_name" content="Rights Weekly">
+  <meta property="article:published_time" content="2017-06-26T11:07:00+00:00">
+  <meta property="article:tag" content="Chechnya"><meta property="article:tag" content="LGBT">
+  <meta name="author" content="Jane Reporter">
+  <link rel="canonical" href="https://example.org/2017/06/evacuations">
+  <script>var tracking = "never in the output";</script>
+</head>
+<body>
+  <nav class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav>
+  <div class="cookie-banner"><p>We use cookies to improve your experience on this website.</p></div>
+  <main>
+    <article class="post type-post tag-chechnya category-news">
+      <h1>Evacuations from Chechnya</h1>
+      <p class="byline">By Jane Reporter</p>
+      <p>{PARAGRAPHS[0]}</p>
+      <figure><img src="a.jpg"><figcaption>Photo: a safe house near Moscow.</figcaption></figure>
+      <p>{PARAGRAPHS[1]}</p>
+      <h2>What the testimonies say</h2>
+      <p>{PARAGRAPHS[2]}</p>
+      <ul><li>Detentions in Grozny and Argun</li><li>Secret prisons named by witnesses</li></ul>
+      <p>{PARAGRAPHS[3]}</p>
+      <div class="sharedaddy"><h3>Share this:</h3><a href="#">Twitter</a> <a href="#">Facebook</a></div>
+    </article>
+    <section class="related-posts"><h3>Related</h3>
+      <p><a href="/other">Another story about something else entirely</a></p></section>
+    <div id="comments" class="comments-area">
+      <h3>3 thoughts on this</h3>
+      <ol class="comment-list"><li class="comment"><p>Great piece, I shared it with all my friends and family today.</p></li>
+      <li class="comment"><p>This reader comment must never reach the article text, however long it is.</p></li></ol>
+      <div id="respond"><h3>Leave a Reply</h3><form><label>Name</label><button>Post Comment</button></form></div>
+    </div>
+  </main>
+  <footer class="site-footer"><p>Copyright 2017 Rights Weekly. All rights reserved.</p></footer>
+</body>
+</html>"""
+
+
+def rule_of(result, text: str) -> str | None:
+    """The rule of the first block whose text contains ``text``."""
+    return next(block.rule for block in result.blocks if text in block.text)
+
+
+def test_article_paragraphs_are_kept_in_order():
+    """Every paragraph of the article is in the body, in page order."""
+    body = clean_html(ARTICLE).body
+    positions = [body.find(paragraph) for paragraph in PARAGRAPHS]
+    assert all(p >= 0 for p in positions)
+    assert sorted(positions) == positions
+
+
+def test_headings_and_list_items_inside_the_article_are_kept():
+    """Sub-headings and list items of the article stay."""
+    body = clean_html(ARTICLE).body
+    assert ["What the testimonies say", "Detentions in Grozny and Argun"] == [
+        text for text in ("What the testimonies say", "Detentions in Grozny and Argun") if text in body
+    ]
+
+
+def test_reader_comments_are_removed_as_comment_section():
+    """Reader comments are never article content."""
+    result = clean_html(ARTICLE)
+    assert "reader comment" not in result.body
+    assert rules.COMMENT_SECTION == rule_of(result, "This reader comment must never")
+
+
+def test_boilerplate_is_removed_with_its_rule():
+    """Navigation, cookie notice, share box, teaser, caption and footer go, each named."""
+    result = clean_html(ARTICLE)
+    expected = {
+        "Home": rules.NAVIGATION,
+        "We use cookies": rules.COOKIE_NOTICE,
+        "Share this:": rules.SHARE_WIDGET,
+        "Another story about": rules.RELATED_TEASER,
+        "Photo: a safe house": rules.IMAGE_CAPTION,
+        "Copyright 2017": rules.FOOTER,
+        "By Jane Reporter": rules.BYLINE,
+    }
+    assert expected == {text: rule_of(result, text) for text in expected}
+
+
+def test_title_is_removed_from_the_body():
+    """The headline is the title, not part of the body."""
+    result = clean_html(ARTICLE)
+    assert rules.TITLE == rule_of(result, "Evacuations from Chechnya")
+    assert "Evacuations from Chechnya" not in result.body
+
+
+def test_body_is_the_kept_blocks_joined_by_blank_lines():
+    """The body is exactly the kept blocks, one paragraph each."""
+    result = clean_html(ARTICLE)
+    assert "\n\n".join(block.text for block in result.blocks if block.kept) == result.body
+
+
+def test_scripts_never_become_blocks():
+    """Script text is not visible, so it is no block at all."""
+    result = clean_html(ARTICLE)
+    assert [] == [block for block in result.blocks if "tracking" in block.text]
+
+
+def test_metadata_is_read_from_the_page():
+    """Title without the site suffix, author, date to its precision, site, tags, URL, language."""
+    metadata = clean_html(ARTICLE).metadata
+    assert (
+        "Evacuations from Chechnya",
+        "Jane Reporter",
+        "2017-06-26T11:07:00",
+        "second",
+        "Rights Weekly",
+        ("Chechnya", "LGBT"),
+        "https://example.org/2017/06/evacuations",
+        "en",
+    ) == (
+        metadata.title,
+        metadata.author,
+        metadata.published,
+        metadata.published_precision,
+        metadata.site,
+        metadata.tags,
+        metadata.url,
+        metadata.language,
+    )
+
+
+def test_json_ld_date_and_author_win():
+    """JSON-LD datePublished and author are read before the meta tags."""
+    page = """<html><head><script type="application/ld+json">
+    {"@context": "https://schema.org", "@type": "NewsArticle", "datePublished": "2017-06",
+     "author": {"@type": "Person", "name": "Ann Author"}, "publisher": {"name": "The Paper"}}
+    </script></head><body><p>Text.</p></body></html>"""
+    metadata = clean_html(page).metadata
+    assert ("2017-06", "month", "Ann Author", "The Paper") == (
+        metadata.published,
+        metadata.published_precision,
+        metadata.author,
+        metadata.site,
+    )
+
+
+def test_parse_date_cuts_to_precision():
+    """Dates keep only the precision they state."""
+    assert [("2017", "year"), ("2017-06-26", "day"), ("2017-06-26T11:07", "minute"), None] == [
+        parse_date("2017"),
+        parse_date("2017-06-26"),
+        parse_date("2017-06-26T11:07"),
+        parse_date("yesterday"),
+    ]
+
+
+def test_site_suffix_is_stripped_from_title():
+    """" | Site" at the end of a title goes."""
+    assert "Evacuations" == strip_site_suffix("Evacuations | Rights Weekly", "Rights Weekly")
+
+
+def test_empty_and_markup_free_input_gives_no_blocks():
+    """Empty input is not an error: no blocks, empty metadata."""
+    assert ((), None) == (clean_html("").blocks, clean_html("   ").metadata.title)
+
+
+def test_deeply_nested_html_degrades_gracefully():
+    """100,000 nested divs neither crash nor lose the text inside them."""
+    page = "<html><body>" + "<div>" * 100_000 + "deep inside" + "</div>" * 100_000 + "</body></html>"
+    assert "deep inside" == clean_html(page).body
+
+
+def test_hostile_markup_never_reaches_the_body():
+    """Scripts, iframes, event handlers and javascript: links leave only visible text."""
+    page = (
+        "<html><body><script>alert(1)</script><iframe src='x'>frame</iframe>"
+        "<p onclick='steal()'>Visible words stay here <a href='javascript:alert(2)'>link text</a></p>"
+        "<img src=x onerror='alert(3)'><style>p{}</style></body></html>"
+    )
+    body = clean_html(page).body
+    assert "Visible words stay here link text" == body
+
+
+def test_cleaning_is_deterministic():
+    """The same page always gives the same blocks."""
+    assert clean_html(ARTICLE) == clean_html(ARTICLE)
+
+
+HTML_PIECES = st.sampled_from(
+    ["<p>", "</p>", "<div class='comments'>", "</div>", "<nav>", "<li>", "<a href='javascript:x'>", "</a>",
+     "<script>", "</script>", "<h1>", "<table><tr><td>", "<br>", "<!--", "-->", "<![CDATA[", "&amp;", "&#0;",
+     "<style>", "<iframe>", "<b>", "<article>", "</article>", "<html>", "<body>", "<", ">", "\"", "'"]
+)
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(HTML_PIECES, TEXT), max_size=40))
+def test_random_html_never_raises_and_keeps_only_page_text(pieces):
+    """Any HTML-ish string cleans without error, and the body's characters all come from the page."""
+    page = "".join(pieces)
+    result = clean_html(page)
+    # the parser may move text (a table's stray text) and turns a NUL reference into U+FFFD
+    kept = Counter(char for char in result.body if not char.isspace() and char != "\ufffd")
+    assert Counter() == kept - Counter(page)
