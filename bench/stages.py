@@ -193,9 +193,8 @@ def search_docket(store: str, shared: str, per_kind: int = PER_KIND) -> dict:
 
 def search_whoosh(folder: str, shared: str, per_kind: int = PER_KIND) -> dict:
     """Whoosh alone on the same schema and query syntax: one open searcher, search, highlights."""
-    from whoosh import highlight
+    from whoosh import highlight, qparser
     from whoosh import index as whoosh_index
-    from whoosh import qparser
 
     queries = build_queries(Path(shared), per_kind)
     ix = whoosh_index.open_dir(folder)

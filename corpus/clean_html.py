@@ -75,7 +75,7 @@ def is_hidden(element: lxml.html.HtmlElement) -> bool:
     if not attrib:
         return False
     if "hidden" in attrib:
-        return True
+        return not rules.STREAMED_CONTENT_ID.fullmatch(attrib.get("id") or "")
     style = attrib.get("style")
     return bool(style and HIDDEN_STYLE.search(style.lower()))
 
@@ -126,7 +126,7 @@ def walk_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
                 skipped.add(element)
                 continue
             attrib = element.attrib
-            hidden = bool(attrib) and ("hidden" in attrib or ("style" in attrib and is_hidden(element)))
+            hidden = bool(attrib) and ("hidden" in attrib or "style" in attrib) and is_hidden(element)
             if hidden or tag in block_tags:
                 if current.pieces:
                     _cut(current, blocks)
@@ -597,6 +597,77 @@ def mark_duplicates(blocks: list[PageBlock], options: rules.HtmlCleaningOptions)
                 counts[shingle] -= 1
 
 
+def mark_comment_threads(blocks: list[PageBlock], options: rules.HtmlCleaningOptions) -> None:
+    """Remove reader-comment threads whose markup does not name them, found by their heading.
+
+    A block saying "3 Comments" or "Leave a Reply", once a good part of the article is behind it,
+    heads a thread: it and every block after it in the box that holds it are the comments.
+    """
+    total = sum(len(block.text) for block in blocks if block.rule is None)
+    before = 0
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
+        if block.rule is None:
+            before += len(block.text)
+        if (
+            len(block.text) > options.max_comment_heading_chars
+            or before - (len(block.text) if block.rule is None else 0) < options.min_share_before_comments * total
+            or not rules.COMMENT_HEADING.fullmatch(block.text)
+        ):
+            continue
+        container = _box_around(block.element, block.text)
+        if container is None:
+            continue
+        if block.rule is None:
+            block.rule = rules.COMMENT_SECTION
+        while index < len(blocks) and container in blocks[index].element.iterancestors():
+            if blocks[index].rule is None:
+                blocks[index].rule = rules.COMMENT_SECTION
+            index += 1
+
+
+def _box_around(element: lxml.html.HtmlElement, text: str) -> lxml.html.HtmlElement | None:
+    """The nearest ancestor holding more than ``text`` (the box a heading heads), None at the body."""
+    while True:
+        parent = element.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return None
+        if " ".join(parent.text_content().split()) != text:
+            return parent
+        element = parent
+
+
+def author_names(author: str | None) -> list[str]:
+    """The names an "about the author" note may open with: each author's full name and first name."""
+    names: list[str] = []
+    for name in re.split(r",|\band\b|&", author or ""):
+        words = name.split()
+        if words:
+            names.append(" ".join(words))
+            if len(words) > 1 and len(words[0]) > 2:
+                names.append(words[0])
+    return names
+
+
+def mark_author_bios(blocks: list[PageBlock], author: str | None, options: rules.HtmlCleaningOptions) -> None:
+    """Remove the author's name standing alone and "about the author" notes ("Jane Doe is a reporter...")."""
+    names = author_names(author)
+    if not names:
+        return
+    for block in blocks:
+        if block.rule is not None or len(block.text) > options.max_author_bio_chars:
+            continue
+        if block.text in names:
+            block.rule = rules.BYLINE
+            continue
+        for name in names:
+            if block.text.startswith(name) and rules.AUTHOR_BIO_OPENING.match(block.text, len(name)):
+                block.rule = rules.AUTHOR_BIO
+                break
+
+
 # --- the cleaner ---------------------------------------------------------------------------------------------
 
 
@@ -609,7 +680,9 @@ def strip_invisible(root: lxml.html.HtmlElement) -> None:
     lxml.etree.strip_elements(root, *rules.STRIPPED_TAGS, with_tail=False)
 
 
-def decide_blocks(root: lxml.html.HtmlElement, title: str | None, options: rules.HtmlCleaningOptions) -> list[PageBlock]:
+def decide_blocks(
+    root: lxml.html.HtmlElement, title: str | None, options: rules.HtmlCleaningOptions, author: str | None = None
+) -> list[PageBlock]:
     """Cut the page into blocks and decide each one: kept (rule None) or removed with its rule.
 
     The tree loses its invisible elements on the way.
@@ -635,6 +708,8 @@ def decide_blocks(root: lxml.html.HtmlElement, title: str | None, options: rules
     region = widen_region(blocks, region, hints, options)
     mark_title(blocks, title)
     classify_blocks(blocks, region, hints, options)
+    mark_comment_threads(blocks, options)
+    mark_author_bios(blocks, author, options)
     mark_repeated_title(blocks, title)
     mark_duplicates(blocks, options)
     return blocks
@@ -646,5 +721,5 @@ def clean_html(html: str, url: str | None = None, options: rules.HtmlCleaningOpt
     if root is None:
         return CleanResult(blocks=(), metadata=extract_metadata(None, url))
     metadata = extract_metadata(root, url)
-    blocks = decide_blocks(root, metadata.title, options)
+    blocks = decide_blocks(root, metadata.title, options, metadata.author)
     return CleanResult(blocks=tuple(Block(block.text, block.rule) for block in blocks), metadata=metadata)

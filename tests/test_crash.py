@@ -198,7 +198,8 @@ if point == "object":
 elif point == "record":
     after(archive.archive.Archive, "write_record")
 elif point == "sync":
-    before(archive.atomic, "fsync_file")
+    import corpus.collection
+    before(corpus.collection, "sync_paths")
 elif point == "ledger-torn":
     real_write = os.write
     def torn(fd, data):
@@ -220,7 +221,7 @@ from corpus.cli import main
 main()
 '''
 
-POINTS = [("object", 1), ("object", 7), ("record", 1), ("record", 5), ("sync", 3), ("ledger-torn", 1),
+POINTS = [("object", 1), ("object", 7), ("record", 1), ("record", 5), ("sync", 1), ("ledger-torn", 1),
           ("head", 1), ("index", 1), ("index-commit", 1), ("after-index", 1)]
 QUICK = {("object", 1, "repair"), ("record", 5, "reingest"), ("ledger-torn", 1, "repair"), ("head", 1, "reingest"),
          ("index-commit", 1, "repair"), ("after-index", 1, "reingest")}

@@ -25,6 +25,7 @@ SIDEBAR = "sidebar"
 FOOTER = "footer"
 HEADER = "header"
 BYLINE = "byline"
+AUTHOR_BIO = "author-bio"
 TAG_LIST = "tag-list"
 IMAGE_CAPTION = "image-caption"
 TABLE_OF_CONTENTS = "table-of-contents"
@@ -54,6 +55,9 @@ STRIPPED_TAGS = (
 UNWRAPPED_TAGS = (
     "span", "font", "b", "i", "em", "strong", "small", "u", "s", "mark", "abbr", "sup", "sub", "ins", "del", "bdi", "bdo", "wbr",
 )
+
+#: The id React gives a streamed part of the page: sent ``hidden`` and shown by its script at once.
+STREAMED_CONTENT_ID = re.compile(r"S:\d+")
 
 #: Boxes the extractor never keeps: detached (tails kept) once the page is cut into blocks.
 DETACHED_TAGS = ("nav", "aside", "footer", "menu", "button", "select", "textarea", "dialog", "label", "fieldset")
@@ -183,7 +187,7 @@ TEXT_PATTERNS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
     for rule, even_if_kept, pattern in (
         (
             BYLINE, True,
-            r"(?:written |posted |reviewed |edited )?by:?\s+[\w.'’-]+(?:\s+[\w.'’-]+){0,3}(?:\s*(?:[,|•·]|and\b|on\b).*)?",
+            r"(?:written |posted |reviewed |edited )?by:?(?:\s+[\w.'’-]+(?:\s+[\w.'’-]+){0,3}(?:\s*(?:[,|•·]|and\b|on\b).*)?)?",
         ),
         (
             BYLINE, True,
@@ -212,6 +216,29 @@ TEXT_PATTERNS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
         ),
         (TAG_LIST, True, r"(?:tags?|topics?|categories|filed under|posted in)\s*:.*|(?:tags|topics)"),
     )
+)
+
+_COUNT = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)"
+
+#: The heading of a reader-comment thread whose markup does not say what it is: what follows it, in
+#: the box that holds it, is the thread ("3 Comments", "12 thoughts on “Title”", "Leave a Reply").
+#: Strict on purpose: "Discussion" or "Responses" alone heads a section of many articles.
+COMMENT_HEADING = re.compile(
+    rf"(?:{_COUNT}\s+(?:comments?|responses?|replies|thoughts?|reactions?)(?:\s+(?:on|to)\b.*)?"
+    r"|(?:(?:reader|user|readers[’']?|visitor)\s+)?comments?(?:\s*\(\d+\))?"
+    r"|(?:view|show|read|see|load)\s+(?:all\s+)?(?:\d+\s+)?comments?(?:\s*\(\d+\))?"
+    r"|(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)"
+    r"|join the (?:discussion|conversation)|have your say|comments are closed)\s*[.:!]?",
+    re.IGNORECASE,
+)
+
+#: The opening of an "about the author" note, after the author's name: "Jane Doe is a reporter...",
+#: "Jane has written for...", "Jane Doe, Editor, ...".
+AUTHOR_BIO_OPENING = re.compile(
+    r"(?:\s+\([^)]{1,60}\))?(?:\s+(?:is|was)\s+(?:a|an|the)\b|\s+has\s+(?:been|written|worked|covered|spent|reported)\b"
+    r"|,\s+(?:(?:senior|associate|deputy|contributing|staff|managing|executive)\s+)?(?:editor|writer|reporter|correspondent"
+    r"|journalist|author|columnist|contributor)\b)",
+    re.IGNORECASE,
 )
 
 #: Cells and items of tables and lists are data: the text patterns never apply to them.
@@ -260,6 +287,12 @@ class HtmlCleaningOptions:
     max_phrase_block_chars: int = 120
     #: Share of a block's words the extractor must have kept for the block to count as kept by it.
     min_vote_share: float = 0.5
+    #: A comment heading is believed only after this share of the kept text (comments follow the article).
+    min_share_before_comments: float = 0.25
+    #: Blocks up to this long (characters) may be a comment thread's heading.
+    max_comment_heading_chars: int = 80
+    #: An "about the author" note is at most this long (characters).
+    max_author_bio_chars: int = 600
 
 
 DEFAULT_OPTIONS = HtmlCleaningOptions()
