@@ -20,6 +20,7 @@ from corpus.rules import html_rules as rules
 
 TOKEN = re.compile(r"\w+")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+DOCUMENT_END_TAG = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 #: Container tags dropped when a page nests deeper than the parser allows, so its text survives.
 CONTAINER_TAG = re.compile(r"</?(?:div|span|section|article|main|font|center|b|i|em|strong|a)\b[^>]*>", re.IGNORECASE)
 
@@ -56,6 +57,8 @@ def parse_document(html: str) -> lxml.html.HtmlElement | None:
     parser = _parser()
     # lxml refuses str input that declares an encoding; the text is already decoded.
     text = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    # a browser keeps what follows a stray </body> or </html> in the body; libxml2 drops it
+    text = DOCUMENT_END_TAG.sub("", text)
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError):
@@ -500,7 +503,12 @@ def classify_block(block: PageBlock, hint: str | None, inside: bool, options: ru
 
 def phrase_rule(block: PageBlock, options: rules.HtmlCleaningOptions) -> str | None:
     """The rule a short block names by its words alone ("By Jane Doe", "Share", "Photo: ..."), if any."""
-    if len(block.text) > options.max_phrase_block_chars or block.element.tag in rules.DATA_TAGS:
+    if len(block.text) > options.max_credit_block_chars or block.element.tag in rules.DATA_TAGS:
+        return None
+    for rule, pattern in rules.CREDIT_PATTERNS:
+        if pattern.fullmatch(block.text):
+            return rule
+    if len(block.text) > options.max_phrase_block_chars:
         return None
     for rule, even_if_kept, pattern in rules.TEXT_PATTERNS:
         if (even_if_kept or not block.voted) and pattern.fullmatch(block.text):

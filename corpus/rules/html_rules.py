@@ -134,7 +134,8 @@ CLASS_ID_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         NEWSLETTER,
         (
             r"newsletter\w*", r"subscribe\w*", r"subscription\w*", r"signup", r"mailchimp", r"mc4wp\w*", r"optin\w*",
-            r"mailing", r"email(?:signup|form|capture)", r"lead(?:gen|form)", r"cta",
+            r"mailing", r"email(?:signup|form|capture)", r"lead(?:gen|form)", r"cta", r"paywall\w*", r"regwall",
+            r"restrictedcontent\w*",
         ),
     ),
     (
@@ -196,7 +197,7 @@ TEXT_PATTERNS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
         ),
         # a bare date is a dateline only where the extractor did not keep it (event lists have dates)
         (BYLINE, False, rf"{_DATE}.{{0,40}}"),
-        (BYLINE, True, r"(?:\d+\s*(?:min|mins|minute|minutes)\.?(?:\s+read)?|reading time:?.*|read time:?.*)"),
+        (BYLINE, True, r"(?:\d+\s*(?:min|mins|minute|minutes)\.?(?:\s+read)?|(?:estimated )?read(?:ing)? time:?.*)"),
         (
             SHARE_WIDGET, True,
             r"(?:share|share this(?: article| post| page| story)?|share on \w+|tweet|print|print this(?: page| article)?"
@@ -215,6 +216,17 @@ TEXT_PATTERNS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
             r"|more from .{1,40}|recommended(?: for you)?)[.:!…]*",
         ),
         (TAG_LIST, True, r"(?:tags?|topics?|categories|filed under|posted in)\s*:.*|(?:tags|topics)"),
+    )
+)
+
+#: Longer blocks that still say what they are: a caption ending in its photo credit ("... | Photo by
+#: Jane Doe"), a copyright line.  Matched, case-insensitive, against the whole text of a block no
+#: longer than ``max_credit_block_chars``, whether the extractor kept it or not.
+CREDIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (rule, re.compile(pattern, re.IGNORECASE))
+    for rule, pattern in (
+        (IMAGE_CAPTION, r".*[.!?|•—–-]\s*\(?(?:photo|photograph|picture)s?(?: credit)?(?:\s*:|\s+by\b)[^.|]{1,60}\)?\.?"),
+        (FOOTER, r"(?:copyright\s*(?:©\s*)?|©\s*)(?:\d{4}|copyright)\b.*|.*\ball rights reserved\b.*"),
     )
 )
 
@@ -285,6 +297,8 @@ class HtmlCleaningOptions:
     neighbourhood_depth: int = 6
     #: Blocks up to this long (characters) are tested against ``TEXT_PATTERNS``.
     max_phrase_block_chars: int = 120
+    #: Blocks up to this long (characters) are tested against ``CREDIT_PATTERNS``.
+    max_credit_block_chars: int = 300
     #: Share of a block's words the extractor must have kept for the block to count as kept by it.
     min_vote_share: float = 0.5
     #: A comment heading is believed only after this share of the kept text (comments follow the article).
