@@ -503,9 +503,9 @@ def classify_block(block: PageBlock, hint: str | None, inside: bool, options: ru
 
 def phrase_rule(block: PageBlock, options: rules.HtmlCleaningOptions) -> str | None:
     """The rule a short block names by its words alone ("By Jane Doe", "Share", "Photo: ..."), if any."""
-    if len(block.text) > options.max_credit_block_chars or block.element.tag in rules.DATA_TAGS:
+    if len(block.text) > options.max_notice_block_chars or block.element.tag in rules.DATA_TAGS:
         return None
-    for rule, pattern in rules.CREDIT_PATTERNS:
+    for rule, pattern in rules.NOTICE_PATTERNS:
         if pattern.fullmatch(block.text):
             return rule
     if len(block.text) > options.max_phrase_block_chars:

@@ -3,6 +3,8 @@ docket's own values with snippets; export every hit; find exact passages; mark a
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 import time
 from collections.abc import Iterator
@@ -143,11 +145,7 @@ def bound_expansions(query: wq.Query, reader) -> wq.Query:  # noqa: ANN001
             node = node.copy()
             node.maxdist = MAX_EDITS
         field = node.fieldname
-        words = []
-        for i, btext in enumerate(node._btexts(reader)):  # noqa: SLF001 - whoosh's expansion
-            if i >= MAX_SCANNED:
-                break
-            words.append(btext)
+        words = list(itertools.islice(_expansion_words(node, reader), MAX_SCANNED))
         if len(words) > MAX_EXPANSION:
             words = sorted(words, key=lambda w: -reader.doc_frequency(field, w))[:MAX_EXPANSION]
         terms = [wq.Term(field, w.decode("utf-8") if isinstance(w, bytes) else w) for w in sorted(words)]
@@ -158,13 +156,28 @@ def bound_expansions(query: wq.Query, reader) -> wq.Query:  # noqa: ANN001
     return query.accept(bound)
 
 
+def _expansion_words(node: wq.Query, reader) -> Iterator[str | bytes]:  # noqa: ANN001
+    """The index words an expanding term matches, in lexicon order, without repeats.
+
+    Expanded segment by segment: a segment reader runs a fuzzy term's automaton over its word list,
+    where a multi-segment reader would compute the edit distance to every word of the field.
+    """
+    streams = [node._btexts(segment) for segment, _base in reader.leaf_readers()]  # noqa: SLF001
+    previous = None
+    for word in heapq.merge(*streams) if len(streams) > 1 else streams[0] if streams else ():
+        if word != previous:
+            yield word
+            previous = word
+
+
 class _Highlighting:
     """Everything per search that snippets need: the query's terms and phrases per field."""
 
-    def __init__(self, searcher, query: wq.Query) -> None:  # noqa: ANN001
+    def __init__(self, searcher, query: wq.Query, expands: bool = False) -> None:  # noqa: ANN001
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.expands = any(isinstance(leaf, _EXPANDING) for leaf in query.leaves())
+        # the query before bound_expansions had prefix/fuzzy terms: mark only the words each hit matched
+        self.expands = expands or any(isinstance(leaf, _EXPANDING) for leaf in query.leaves())
         self.body_plan: HighlightPlan = highlight_plan(query, "body")
         self.title_plan: HighlightPlan = highlight_plan(query, "title")
         self.body_terms = _field_terms(self.reader, query, "body")
@@ -267,8 +280,9 @@ def _search_once(index_path: Path, request: SearchRequest | str, *, limit: int |
     first = (request.page - 1) * request.limit
     wanted = first + request.limit
     with reading as searcher:
+        expands = any(isinstance(leaf, _EXPANDING) for leaf in query.leaves())
         query = bound_expansions(query, searcher.reader())
-        marks = _Highlighting(searcher, query)
+        marks = _Highlighting(searcher, query, expands)
         if not request.group:
             results = searcher.search(query, **_search_args(request, filt, wanted, marks.expands))
             page = [(results.docnum(i), results.score(i), []) for i in range(first, min(wanted, results.scored_length()))]
@@ -297,7 +311,7 @@ def _grouped_page(searcher, query, filt, request: SearchRequest, terms: bool, fi
             grouper.add(results.docnum(i), results.score(i))
             if len(grouper.groups) > wanted:
                 break
-        if len(grouper.groups) > wanted or results.scored_length() >= len(results):
+        if len(grouper.groups) > wanted or results.scored_length() < fetch:  # fewer: every match scored
             break
         fetch *= 4
     page_groups = grouper.groups[first:wanted]
@@ -307,20 +321,19 @@ def _grouped_page(searcher, query, filt, request: SearchRequest, terms: bool, fi
 
 
 def _complete_groups(searcher, query, filt, groups: list[_Group], grouper: _Grouper) -> None:  # noqa: ANN001
-    """Add to each group the matching documents beyond the scan that share its text or a MinHash band.
+    """Add to each group the matching documents beyond the scan that share its clean text.
 
-    Candidates come straight from the postings of the group's digest and band terms (most bands hold
-    only the document itself and are skipped by their frequency); each is then checked against the query.
+    Candidates come straight from the postings of the group's digest (skipped by its frequency when the
+    text is only once in the index); each is then checked against the query. Near-duplicates are folded
+    within the scanned hits only: looking up every group's sixteen MinHash bands in every segment cost
+    more than the search itself.
     """
     reader = searcher.reader()
     candidates: set[int] = set()
     for group in groups:
-        keys = [("clean_sha256", group.clean_sha256)] + [("minhash_band", b) for b in
-                                                         minhash.band_terms(group.signature)]
-        for field, text in keys:
-            btext = text.encode("utf-8")
-            if reader.doc_frequency(field, btext) > 1:
-                candidates.update(reader.postings(field, btext).all_ids())
+        btext = group.clean_sha256.encode("utf-8")
+        if reader.doc_frequency("clean_sha256", btext) > 1:
+            candidates.update(reader.postings("clean_sha256", btext).all_ids())
     candidates -= grouper.seen
     if not candidates:
         return

@@ -8,8 +8,11 @@ words they matched.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
+
+from whoosh.reading import TermNotFound
 
 from index.query import HighlightPlan, PhrasePlan
 from index.values import Snippet
@@ -23,18 +26,30 @@ Occurrences = dict[str, list[tuple[int, int, int]]]  # term -> [(position, start
 
 
 def term_occurrences(reader, docnum: int, fieldname: str, terms: Iterable[str]) -> Occurrences:  # noqa: ANN001
-    """Where each of ``terms`` occurs in one document's field: (position, start, end) from the postings."""
+    """Where each of ``terms`` occurs in one document's field: (position, start, end) from the postings.
+
+    Read from the one segment that holds the document: one term lookup each, not one per segment.
+    """
     field = reader.schema[fieldname]
+    segment, local = _segment_of(reader, docnum)
     found: Occurrences = {}
     for text in terms:
-        btext = field.to_bytes(text)
-        if not reader.doc_frequency(fieldname, btext):
+        try:
+            matcher = segment.postings(fieldname, field.to_bytes(text))
+        except TermNotFound:
             continue
-        matcher = reader.postings(fieldname, btext)
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
+        matcher.skip_to(local)
+        if matcher.is_active() and matcher.id() == local:
             found[text] = matcher.value_as("characters")
     return found
+
+
+def _segment_of(reader, docnum: int):  # noqa: ANN001, ANN202 - whoosh readers
+    """The segment reader holding ``docnum`` and the document's number inside it."""
+    leaves = list(reader.leaf_readers())
+    index = bisect.bisect_right([base for _segment, base in leaves], docnum) - 1
+    segment, base = leaves[index]
+    return segment, docnum - base
 
 
 def _phrase_spans(phrase: PhrasePlan, found: Occurrences) -> list[tuple[int, int]]:

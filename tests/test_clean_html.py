@@ -219,3 +219,101 @@ def test_random_html_never_raises_and_keeps_only_page_text(pieces):
     # the parser may move text (a table's stray text) and turns a NUL reference into U+FFFD
     kept = Counter(char for char in result.body if not char.isspace() and char != "\ufffd")
     assert Counter() == kept - Counter(page)
+
+
+COMMENTS = [
+    "I have been following this story for months and I am appalled that the authorities still deny it all.",
+    "Thank you for reporting this. My cousin lives in the region and says it is much worse than described.",
+]
+
+
+def news_page(after_article: str, before_article: str = "", author: str = "Jane Reporter") -> str:
+    """A news page with the four article paragraphs and markup of one's own before and after them."""
+    paragraphs = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    return (
+        f"<html><head><title>Evacuations from Chechnya</title><meta name='author' content='{author}'></head>"
+        f"<body><header><a href='/'>Home</a></header><main><div class='story'><h1>Evacuations from Chechnya</h1>"
+        f"{before_article}{paragraphs}{after_article}</div></main><footer>Rights Weekly</footer></body></html>"
+    )
+
+
+def test_comment_thread_without_comment_markup_is_found_by_its_heading():
+    """A class-less "3 Comments" section goes as comments, heading and all; the article stays."""
+    thread = "<section><h3>3 Comments</h3>" + "".join(
+        f"<div><strong>Reader {i}</strong><p>{comment}</p></div>" for i, comment in enumerate(COMMENTS)
+    ) + "</section>"
+    result = clean_html(news_page(thread))
+    assert all(paragraph in result.body for paragraph in PARAGRAPHS)
+    assert [rules.COMMENT_SECTION] * 3 == [rule_of(result, text) for text in ("3 Comments", "Reader 1", COMMENTS[1])]
+
+
+def test_comments_headed_by_leave_a_reply_inside_the_article_go():
+    """Comments following a "Leave a Reply" heading inside the article's own box are removed."""
+    thread = "<h3>Leave a Reply</h3>" + "".join(f"<p>{comment}</p>" for comment in COMMENTS)
+    result = clean_html(news_page(thread))
+    assert all(paragraph in result.body for paragraph in PARAGRAPHS)
+    assert not any(comment in result.body for comment in COMMENTS)
+
+
+def test_comment_count_in_the_byline_does_not_remove_the_article():
+    """A "3 Comments" link before the article is no thread heading: the article after it stays."""
+    result = clean_html(news_page("", before_article="<div><a href='#comments'>3 Comments</a></div>"))
+    assert all(paragraph in result.body for paragraph in PARAGRAPHS)
+
+
+def test_a_discussion_heading_is_part_of_the_article():
+    """Headings like "Discussion" name sections of articles, not comment threads."""
+    result = clean_html(news_page("<h2>Discussion</h2><p>" + PARAGRAPHS[0].replace("spring", "summer") + "</p>"))
+    assert "Discussion" in result.body
+
+
+def test_about_the_author_note_and_name_line_are_removed():
+    """"Jane Reporter is a staff writer..." and the author's name standing alone are not the article."""
+    bio = "<div><p>Jane Reporter</p><p>Jane Reporter is a staff writer who covers human rights in the Caucasus.</p></div>"
+    result = clean_html(news_page(bio))
+    assert all(paragraph in result.body for paragraph in PARAGRAPHS)
+    assert (rules.BYLINE, rules.AUTHOR_BIO) == (
+        next(block.rule for block in result.blocks if block.text == "Jane Reporter"),
+        rule_of(result, "is a staff writer"),
+    )
+
+
+def test_react_streamed_content_is_not_hidden():
+    """React streams a page's content in <div hidden id="S:0">, which its script shows at once."""
+    paragraphs = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    page = f"<html><body><div id='app'><p>Loading</p></div><div hidden id='S:0'><main>{paragraphs}</main></div></body></html>"
+    assert all(paragraph in clean_html(page).body for paragraph in PARAGRAPHS)
+
+
+def test_text_after_a_stray_closing_html_tag_is_kept():
+    """A page closing </body></html> before its article still has the article (as a browser shows it)."""
+    page = news_page("").replace("<main>", "</body></html><main>", 1)
+    assert all(paragraph in clean_html(page).body for paragraph in PARAGRAPHS)
+
+
+def test_paywall_box_is_removed():
+    """A subscription wall inside the article ("restricted-content") goes as a sign-up prompt."""
+    wall = "<div class='restricted-content-breaker'><h3>Unlock this article, plus in-depth analysis and news alerts.</h3></div>"
+    result = clean_html(news_page(wall))
+    assert rules.NEWSLETTER == rule_of(result, "Unlock this article")
+
+
+def test_photo_credit_captions_copyright_and_reading_time_are_removed():
+    """A caption ending in its photo credit, a copyright line, "Estimated reading time:" and a bare "By" go."""
+    extras = (
+        "<p>Volunteers at the safe house near Moscow, where the evacuees stayed. | Photo by Ann Lens</p>"
+        "<p>Copyright © 2017 Rights Weekly. All rights reserved.</p>"
+    )
+    result = clean_html(news_page(extras, before_article="<p>Estimated reading time:</p><p>By</p>"))
+    assert (rules.IMAGE_CAPTION, rules.FOOTER, rules.BYLINE, rules.BYLINE) == (
+        rule_of(result, "Photo by Ann Lens"),
+        rule_of(result, "All rights reserved"),
+        rule_of(result, "Estimated reading time"),
+        next(block.rule for block in result.blocks if block.text == "By"),
+    )
+
+
+def test_sign_up_consent_line_is_removed():
+    """A sign-up form's consent line ("By signing up, you agree to...") goes as a sign-up prompt."""
+    consent = "<div><p>By signing up, you agree to receive recurring marketing messages at the number provided.</p></div>"
+    assert rules.NEWSLETTER == rule_of(clean_html(news_page(consent)), "By signing up")

@@ -220,12 +220,17 @@ TEXT_PATTERNS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
 )
 
 #: Longer blocks that still say what they are: a caption ending in its photo credit ("... | Photo by
-#: Jane Doe"), a copyright line.  Matched, case-insensitive, against the whole text of a block no
-#: longer than ``max_credit_block_chars``, whether the extractor kept it or not.
-CREDIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+#: Jane Doe"), a copyright line, a sign-up form's consent line.  Matched, case-insensitive, against the whole text of a block no
+#: longer than ``max_notice_block_chars``, whether the extractor kept it or not.
+NOTICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (rule, re.compile(pattern, re.IGNORECASE))
     for rule, pattern in (
         (IMAGE_CAPTION, r".*[.!?|•—–-]\s*\(?(?:photo|photograph|picture)s?(?: credit)?(?:\s*:|\s+by\b)[^.|]{1,60}\)?\.?"),
+        (
+            NEWSLETTER,
+            r"by (?:signing up|subscribing|submitting|registering|continuing|entering your [\w-]+|clicking\b[^,.]{0,40}),?"
+            r" you (?:agree|consent|acknowledge|accept)\b.*|thanks? (?:you )?for (?:signing up|subscribing)[.!]?",
+        ),
         (FOOTER, r"(?:copyright\s*(?:©\s*)?|©\s*)(?:\d{4}|copyright)\b.*|.*\ball rights reserved\b.*"),
     )
 )
@@ -297,8 +302,8 @@ class HtmlCleaningOptions:
     neighbourhood_depth: int = 6
     #: Blocks up to this long (characters) are tested against ``TEXT_PATTERNS``.
     max_phrase_block_chars: int = 120
-    #: Blocks up to this long (characters) are tested against ``CREDIT_PATTERNS``.
-    max_credit_block_chars: int = 300
+    #: Blocks up to this long (characters) are tested against ``NOTICE_PATTERNS``.
+    max_notice_block_chars: int = 300
     #: Share of a block's words the extractor must have kept for the block to count as kept by it.
     min_vote_share: float = 0.5
     #: A comment heading is believed only after this share of the kept text (comments follow the article).
