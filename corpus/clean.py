@@ -26,10 +26,10 @@ CLEANER_SOURCES = ("clean.py", "cleaned.py", "clean_text.py", "clean_html.py", "
 CLEANER_ENGINES = ("trafilatura", "lxml", "justext", "htmldate", "charset-normalizer")
 
 
-def cleaner_fingerprint() -> str:
-    """12 hex digits of sha256 over the cleaner's sources, its rules and its engines' versions."""
+def cleaner_fingerprint(root: Path = _HERE) -> str:
+    """12 hex digits of sha256 over the cleaner's sources (in ``root``), its rules and its engines' versions."""
     digest = hashlib.sha256()
-    paths = [_HERE / name for name in CLEANER_SOURCES] + sorted((_HERE / "rules").glob("*.py"))
+    paths = [root / name for name in CLEANER_SOURCES] + sorted((root / "rules").glob("*.py"))
     for path in paths:
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

@@ -170,8 +170,18 @@ def test_a_different_cleaner_version_is_a_notice_not_corruption(seeded_store: Pa
     assert all("cleaner version" in notice for notice in report.notices)
 
 
-def test_the_cleaner_version_fingerprints_the_cleaner() -> None:
-    """The version carries a fingerprint of the cleaner's sources: stable within one installation."""
+def test_the_cleaner_version_changes_when_a_rule_changes(tmp_path: Path) -> None:
+    """Editing a rules file gives another cleaner fingerprint; the same files give the same one."""
+    import shutil
+
+    import corpus
     from corpus.clean import CLEANER_VERSION, cleaner_fingerprint
 
-    assert CLEANER_VERSION == f"1+{cleaner_fingerprint()}"
+    copy = tmp_path / "corpus"
+    shutil.copytree(Path(corpus.__file__).parent, copy)
+    before = cleaner_fingerprint(copy)
+    assert before == cleaner_fingerprint(copy)
+    assert CLEANER_VERSION.startswith("1+")
+    rules = copy / "rules" / "text_rules.py"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
+    assert before != cleaner_fingerprint(copy)

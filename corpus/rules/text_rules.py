@@ -435,4 +435,5 @@ TAG_ITEMS = re.compile(r"^(?:[^,.;:!?]{1,40},\s*){2,}[^,.;:!?]{1,40}$")
 MARKER_STRIP = re.compile(r"^[\s•·*–—\-+>|#]+|[\s:|»›→>]+$")
 
 #: A URL or e-mail address, whose presence makes a short block link-like.
-LINKISH = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\.(?:com|org|net|html?)\b", _I)
+# The e-mail part is bounded ([^\s@]{1,64}) so a long unbroken run of characters cannot make it quadratic.
+LINKISH = re.compile(r"https?://|www\.|[^\s@]{1,64}@[^\s@]{1,253}\.\w+|\.(?:com|org|net|html?)\b", _I)
