@@ -111,22 +111,35 @@ def _cut(current: _OpenBlock, blocks: list[PageBlock]) -> None:
     current.has_text = False
 
 
+def _drawn_block(element: lxml.html.HtmlElement, blocks: list[PageBlock]) -> None:
+    """Add the text of a drawing or form field (SVG labels, a text area) as a block of its own.
+
+    It is classified by its tag (always removed); the paragraph around it is not cut, so the
+    block comes just before the rest of that paragraph.
+    """
+    text = " ".join(" ".join(element.itertext()).split())
+    if text and not is_hidden(element):
+        blocks.append(PageBlock(element, text, 0))
+
+
 def walk_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
     """Walk the tree once, without recursion, cutting its visible text into paragraph-level blocks."""
     blocks: list[PageBlock] = []
     current = _OpenBlock(root, False)
     stack = [current]
     link_depth = 0
-    invisible, block_tags = rules.INVISIBLE_TAGS, rules.BLOCK_TAGS
+    invisible, block_tags, drawn = rules.INVISIBLE_TAGS, rules.BLOCK_TAGS, rules.DRAWN_TEXT_TAGS
     skipped: set[lxml.html.HtmlElement] = set()
     opened: set[lxml.html.HtmlElement] = set()
     walker = lxml.etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
         tag = element.tag
         if event == "start":
-            if tag.__class__ is not str or tag in invisible:
+            if tag.__class__ is not str or tag in invisible or tag in drawn:
                 walker.skip_subtree()
                 skipped.add(element)
+                if tag in drawn and not current.hidden:
+                    _drawn_block(element, blocks)
                 continue
             attrib = element.attrib
             hidden = bool(attrib) and ("hidden" in attrib or "style" in attrib) and is_hidden(element)
@@ -169,8 +182,11 @@ def segment_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
     """Cut the visible text of the page into paragraph-level blocks, in document order."""
     body = root.find("body")
     blocks = walk_blocks(body if body is not None else root)
+    drawn = rules.DRAWN_TEXT_TAGS
     for block in blocks:
-        block.tokens = TOKEN.findall(block.text)
+        # a drawing's labels take no part in the vote, the title or the comment headings
+        if block.element.tag not in drawn:
+            block.tokens = TOKEN.findall(block.text)
     return blocks
 
 
@@ -437,6 +453,7 @@ class ElementHints:
     inherited: dict[
         lxml.html.HtmlElement | None, dict[lxml.html.HtmlElement, tuple[str | None, bool]]
     ] = attrs.field(factory=dict)
+    prose: dict[lxml.html.HtmlElement, float] = attrs.field(factory=dict)
 
     def own_rule(self, element: lxml.html.HtmlElement) -> str | None:
         """The rule the element names by itself, in the light of the extractor's vote."""
@@ -449,8 +466,50 @@ class ElementHints:
             rule = rules.RELATED_TEASER
         else:
             rule = element_rule(element, self.raw)
+            if rule is not None and self._holds_the_prose(element, rule):
+                rule = None
         self.memo[element] = rule
         return rule
+
+    def _holds_the_prose(self, element: lxml.html.HtmlElement, rule: str) -> bool:
+        """True when the element holds most of the region's prose and only its class or id names ``rule``.
+
+        A word inside a compound name ("map-and-related") of the box holding the article is no
+        teaser; reader comments, however long, stay comments, and a tag or ARIA role is believed.
+        """
+        return (
+            rule != rules.COMMENT_SECTION
+            and self.prose.get(element, 0.0) > self.options.protected_prose_share
+            and element.tag not in ROLE_TAG_RULES
+            and not element.get("role")
+        )
+
+    def protect_prose(self, blocks: list[PageBlock], region: lxml.html.HtmlElement | None) -> None:
+        """Note each element's share of the region's prose; one holding most of it names no class rule."""
+        if region is None:
+            return
+        chars: dict[lxml.html.HtmlElement, int] = {}
+        total = 0
+        seen: set[str] = set()
+        for block in blocks:
+            # a paragraph said twice (a summary repeating the lead) is counted once
+            if block.text in seen or not is_paragraph_like(block, None, self.options):
+                continue
+            seen.add(block.text)
+            below = []
+            for element in (block.element, *block.element.iterancestors()):
+                if element is region:
+                    break
+                below.append(element)
+            else:
+                continue
+            total += len(block.text)
+            for element in below:
+                chars[element] = chars.get(element, 0) + len(block.text)
+        if total:
+            self.prose = {element: count / total for element, count in chars.items()}
+            self.memo.clear()
+            self.inherited.clear()
 
     def ancestor_rule(self, element: lxml.html.HtmlElement, region: lxml.html.HtmlElement | None) -> tuple[str | None, bool]:
         """The rule named by the element or an ancestor below ``region``, and whether it is inside it.
@@ -575,7 +634,8 @@ def mark_duplicates(blocks: list[PageBlock], options: rules.HtmlCleaningOptions)
     """Remove kept blocks that repeat other kept text: a pull quote, a menu of the headings, a copy.
 
     Of identical blocks outside tables and lists, the one with the fewest links stays (a table of
-    contents repeats the headings as links); a long block whose word 4-grams mostly appear in
+    contents repeats the headings as links); a short lead-in ending in a colon ("Key features
+    include:") heads a list in each section that has one, so its copies stay; a long block whose word 4-grams mostly appear in
     the other kept blocks is a copy of the article (a print or markdown version) and goes.
     """
     groups: dict[str, list[PageBlock]] = {}
@@ -583,7 +643,7 @@ def mark_duplicates(blocks: list[PageBlock], options: rules.HtmlCleaningOptions)
         if block.rule is None and len(block.text) >= options.min_duplicate_chars and block.element.tag not in ("td", "th", "li"):
             groups.setdefault(comparable(block.text), []).append(block)
     for group in groups.values():
-        if len(group) > 1:
+        if len(group) > 1 and not rules.LEAD_IN_LABEL.fullmatch(group[0].text):
             keep = min(group, key=link_density)
             for block in group:
                 if block is not keep:
@@ -622,6 +682,7 @@ def mark_comment_threads(blocks: list[PageBlock], options: rules.HtmlCleaningOpt
         if (
             len(block.text) > options.max_comment_heading_chars
             or before - (len(block.text) if block.rule is None else 0) < options.min_share_before_comments * total
+            or not block.tokens
             or not rules.COMMENT_HEADING.fullmatch(block.text)
         ):
             continue
@@ -714,6 +775,7 @@ def decide_blocks(
         shares = voted_share(blocks)
     hints = ElementHints(shares, options, raw_rules)
     region = widen_region(blocks, region, hints, options)
+    hints.protect_prose(blocks, region)
     mark_title(blocks, title)
     classify_blocks(blocks, region, hints, options)
     mark_comment_threads(blocks, options)

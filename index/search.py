@@ -241,7 +241,9 @@ def _facets(results) -> dict[str, tuple[tuple[str, int], ...]]:  # noqa: ANN001
 
 
 def _search_args(request: SearchRequest, filt: wq.Query | None, limit: int | None, terms: bool) -> dict:
-    args: dict = {"limit": limit, "filter": filt, "terms": terms}
+    # optimize=False scores every match and counts it on the way; whoosh's block skipping would make
+    # the total (len(results)) run the whole query a second time
+    args: dict = {"limit": limit, "filter": filt, "terms": terms, "optimize": False}
     if request.sort is Sort.DATE:
         args["sortedby"] = "published_order"
         args["reverse"] = True

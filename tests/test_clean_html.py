@@ -317,3 +317,44 @@ def test_sign_up_consent_line_is_removed():
     """A sign-up form's consent line ("By signing up, you agree to...") goes as a sign-up prompt."""
     consent = "<div><p>By signing up, you agree to receive recurring marketing messages at the number provided.</p></div>"
     assert rules.NEWSLETTER == rule_of(clean_html(news_page(consent)), "By signing up")
+
+
+def test_box_holding_most_of_the_prose_is_not_removed_by_a_word_in_its_class():
+    """An id like "map-and-related" on the box holding most of the article's prose does not make it a teaser."""
+    from corpus.clean_html import ElementHints, parse_document, segment_blocks
+
+    paragraphs = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    page = (
+        f"<html><body><main><p>{PARAGRAPHS[0]} A lead.</p><div id='map-and-related'>{paragraphs}</div>"
+        "<div class='related-posts'><p>Short teaser</p></div></main></body></html>"
+    )
+    root = parse_document(page)
+    blocks = segment_blocks(root)
+    region = root.find(".//main")
+    hints = ElementHints({}, rules.DEFAULT_OPTIONS)
+    box, teasers = root.get_element_by_id("map-and-related"), root.find_class("related-posts")[0]
+    assert hints.own_rule(box) == rules.RELATED_TEASER
+    hints.protect_prose(blocks, region)
+    assert (hints.own_rule(box), hints.own_rule(teasers)) == (None, rules.RELATED_TEASER)
+
+
+def test_repeated_lead_in_label_is_kept_but_a_repeated_paragraph_is_not():
+    """"Key features include:" heading each section's list stays every time; a repeated notice goes."""
+    section = "<h2>Tool {n}</h2><p>Key features include:</p><ul><li>Feature {n} one</li><li>Feature {n} two</li></ul>"
+    notice = "<p>This notice repeats in every section of the page.</p>"
+    extras = "".join(section.format(n=n) + notice for n in (1, 2))
+    result = clean_html(news_page(extras))
+    assert result.body.count("Key features include:") == 2
+    assert result.body.count("This notice repeats") == 1
+
+
+def test_svg_labels_and_text_areas_are_removed_blocks():
+    """A drawing's tooltips and labels, and a text area's text, are recorded as removed, not silently lost."""
+    svg = "<p>See the chart <svg><title>Chart of evacuations</title><desc>Bars by month</desc><text>2017</text></svg> below.</p>"
+    result = clean_html(news_page(svg + "<form><textarea>Write your comment here</textarea></form>"))
+    assert "See the chart below." in result.body
+    assert "Chart of evacuations" not in result.body
+    assert (rules.NON_CONTENT_TAG, rules.NON_CONTENT_TAG) == (
+        rule_of(result, "Chart of evacuations Bars by month 2017"),
+        rule_of(result, "Write your comment here"),
+    )

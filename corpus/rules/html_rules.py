@@ -40,14 +40,19 @@ OUTSIDE_ARTICLE = "outside-article"
 INVISIBLE_TAGS = frozenset(
     {
         "script", "style", "template", "head", "title", "meta", "link", "noscript", "iframe",
-        "object", "embed", "svg", "math", "canvas", "video", "audio", "source", "track", "map",
-        "param", "picture", "img", "input", "textarea", "datalist",
+        "object", "embed", "math", "canvas", "video", "audio", "source", "track", "map",
+        "param", "picture", "img", "input", "datalist",
     }
 )
 
+#: Shown, but not prose: a drawing's labels and tooltips (SVG <text>, <title>, <desc>) and a form
+#: field's text.  Each yields one block, always removed (``NON_CONTENT_TAG``), so the audit trail
+#: accounts for it; the drawing is detached from the tree once the page is cut into blocks.
+DRAWN_TEXT_TAGS = frozenset({"svg", "textarea"})
+
 #: Invisible elements removed from the tree before it is walked (what the extractor drops anyway).
 STRIPPED_TAGS = (
-    "head", "script", "style", "svg", "noscript", "template", "iframe", "link", "meta", "path", "object",
+    "head", "script", "style", "noscript", "template", "iframe", "link", "meta", "path", "object",
     "embed", "img", "picture", "source", "input", "video", "audio", "canvas", "track", "param", "area", "map",
 )
 
@@ -60,7 +65,7 @@ UNWRAPPED_TAGS = (
 STREAMED_CONTENT_ID = re.compile(r"S:\d+")
 
 #: Boxes the extractor never keeps: detached (tails kept) once the page is cut into blocks.
-DETACHED_TAGS = ("nav", "aside", "footer", "menu", "button", "select", "textarea", "dialog", "label", "fieldset")
+DETACHED_TAGS = ("nav", "aside", "footer", "menu", "button", "select", "textarea", "dialog", "label", "fieldset", "svg")
 
 #: Elements that start a new block of text (html-text style paragraph boundaries).
 BLOCK_TAGS = frozenset(
@@ -74,7 +79,9 @@ BLOCK_TAGS = frozenset(
 )
 
 #: Controls and widgets: what they say is an interface, not the article.
-NON_CONTENT_TAGS = frozenset({"button", "select", "option", "optgroup", "label", "form", "fieldset", "legend", "dialog"})
+NON_CONTENT_TAGS = frozenset(
+    {"button", "select", "option", "optgroup", "label", "form", "fieldset", "legend", "dialog", *DRAWN_TEXT_TAGS}
+)
 
 #: Structural tags that name a boilerplate role by themselves (HTML5 sectioning).
 ROLE_TAGS: tuple[tuple[str, str], ...] = (
@@ -258,6 +265,10 @@ AUTHOR_BIO_OPENING = re.compile(
     re.IGNORECASE,
 )
 
+#: A short lead-in ending in a colon ("Key features include:"): repeated, it heads a list in each
+#: section of the article, so its copies are not removed as duplicates.
+LEAD_IN_LABEL = re.compile(r"[^:]{1,60}:")
+
 #: Cells and items of tables and lists are data: the text patterns never apply to them.
 DATA_TAGS = frozenset({"td", "th", "li", "dd", "dt"})
 
@@ -291,6 +302,9 @@ class HtmlCleaningOptions:
     widen_ratio: float = 1.0
     #: An element holding this share of the extractor's text names no boilerplate rule.
     protected_share: float = 0.5
+    #: An element holding more than this share of the article region's prose names no class/id rule
+    #: (reader comments excepted): a hint word inside a compound name ("map-and-related") is not the article.
+    protected_prose_share: float = 0.5
     #: An <article> holding less than this share of the extractor's text is another article's teaser.
     foreign_article_share: float = 0.05
     #: How many ancestors are looked at to tell a block in reader comments (for docket's own guess).
