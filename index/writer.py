@@ -130,18 +130,25 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
     return fields
 
 
-def write_documents(path: Path, docs: Iterable[IndexedDocument], *, limitmb: int = 256) -> int:
-    """Add or replace (by id) documents in one commit; returns how many were written."""
-    ix = open_index(path, create=True)
-    writer = ix.writer(limitmb=limitmb)
+def _feed(writer, docs: Iterable[IndexedDocument], *, replace: bool) -> int:  # noqa: ANN001 - whoosh writer
+    """Give ``docs`` to a whoosh writer (replacing by id, or adding); cancels the writer on any error."""
+    method = writer.update_document if replace else writer.add_document
     count = 0
     try:
         for doc in docs:
-            writer.update_document(**to_fields(doc))
+            method(**to_fields(doc))
             count += 1
     except BaseException:
         writer.cancel()
         raise
+    return count
+
+
+def write_documents(path: Path, docs: Iterable[IndexedDocument], *, limitmb: int = 256) -> int:
+    """Add or replace (by id) documents in one commit; returns how many were written."""
+    ix = open_index(path, create=True)
+    writer = ix.writer(limitmb=limitmb)
+    count = _feed(writer, docs, replace=True)
     if count:
         writer.commit()
     else:
@@ -169,27 +176,16 @@ def rebuild(path: Path, docs: Iterable[IndexedDocument]) -> int:
     """
     if exists(path) and schema_version(path) == SCHEMA_VERSION:
         writer = open_index(path).writer(limitmb=256)
-        count = 0
-        try:
-            for doc in docs:
-                writer.add_document(**to_fields(doc))
-                count += 1
-        except BaseException:
-            writer.cancel()
-            raise
+        count = _feed(writer, docs, replace=False)
         writer.commit(mergetype=whoosh_writing.CLEAR)
         return count
     fresh = path.with_name(path.name + ".rebuild")
     shutil.rmtree(fresh, ignore_errors=True)
     ix = open_index(fresh, create=True)
     writer = ix.writer(limitmb=256)
-    count = 0
     try:
-        for doc in docs:
-            writer.add_document(**to_fields(doc))
-            count += 1
+        count = _feed(writer, docs, replace=False)
     except BaseException:
-        writer.cancel()
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     writer.commit(optimize=True)
