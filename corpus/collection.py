@@ -119,37 +119,53 @@ class Collection:
         report: Callable[[IngestOutcome], None] = lambda outcome: None,
         on_wait: Callable[[], None] | None = None,
     ) -> list[IngestOutcome]:
-        """Ingest files and folders in batches; each batch is durable before the next starts."""
+        """Ingest files and folders in batches; each batch is durable before the next starts.
+
+        The workers clean the next batch while this process stores and indexes the one before it.
+        """
         outcomes: list[IngestOutcome] = []
         batch: list[tuple[Path, bytes | InputError]] = []
         workers = options.workers or (os.cpu_count() or 1)
         pool = None
+        cleaning = None  # (batch, its prepared results to come) being cleaned by the workers
         try:
             for path, _named in discover(paths):
                 batch.append((path, _read_limited(path, options.max_size)))
                 if len(batch) >= BATCH_SIZE:
                     if pool is None and workers > 1:
                         pool = ProcessPoolExecutor(max_workers=workers)
-                    outcomes += self._ingest_batch(batch, options, report, on_wait, pool)
-                    batch = []
+                    started = (batch, self._start_batch(batch, options, pool))
+                    if cleaning is not None:
+                        outcomes += self._finish_batch(*cleaning, options, report, on_wait)
+                    cleaning, batch = started, []
             if batch:
                 if pool is None and workers > 1 and len(batch) >= PARALLEL_THRESHOLD:
                     pool = ProcessPoolExecutor(max_workers=workers)
-                outcomes += self._ingest_batch(batch, options, report, on_wait, pool)
+                started = (batch, self._start_batch(batch, options, pool))
+                if cleaning is not None:
+                    outcomes += self._finish_batch(*cleaning, options, report, on_wait)
+                cleaning = started
+            if cleaning is not None:
+                outcomes += self._finish_batch(*cleaning, options, report, on_wait)
         finally:
             if pool is not None:
-                pool.shutdown()
+                pool.shutdown(cancel_futures=True)
         return outcomes
 
-    def _ingest_batch(self, batch, options, report, on_wait, pool) -> list[IngestOutcome]:  # noqa: ANN001
-        """Prepare a batch (in parallel when a pool is given), then store it under the write lock."""
-        jobs, labels, results = [], [], []
+    @staticmethod
+    def _start_batch(batch, options, pool) -> Iterator:  # noqa: ANN001
+        """Hand a batch's documents to the workers (when a pool is given); their results come in order."""
+        jobs = []
         for path, data in batch:
             if isinstance(data, InputError):
                 continue
             media_type = sniff_media_type(path, data[:4096])
             jobs.append((data, str(path), media_type, options.facts.source_url))
-        prepared_iter: Iterator = pool.map(_prepare_job, jobs, chunksize=8) if pool else map(_prepare_job, jobs)
+        return pool.map(_prepare_job, jobs, chunksize=8) if pool else map(_prepare_job, jobs)
+
+    def _finish_batch(self, batch, prepared_iter: Iterator, options, report, on_wait) -> list[IngestOutcome]:  # noqa: ANN001
+        """Collect a batch's prepared documents, then store it under the write lock."""
+        labels, results = [], []
         prepared = iter(list(prepared_iter))
         for path, data in batch:
             labels.append(str(path))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import writing as whoosh_writing
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 
 from index import minhash
@@ -36,22 +37,25 @@ def schema_version(path: Path) -> str | None:
         return None
 
 
-def open_index(path: Path, *, create: bool = False, check_version: bool = True) -> Index:
+def open_index(path: Path, *, create: bool = False, check_version: bool = True, mmap: bool = True) -> Index:
     """Open the index at ``path``; with ``create`` make an empty one if there is none.
 
     An index built with another schema version raises IndexOutdated: its terms were analyzed
-    differently, so queries would silently miss; ``docket reindex`` rebuilds it.
+    differently, so queries would silently miss; ``docket reindex`` rebuilds it. Writers pass
+    ``mmap=False``: a mapped segment counts in the process's resident set for as long as it is open,
+    so an ingest's memory would grow with the index.
     """
+    storage = FileStorage(str(path), supports_mmap=mmap)
     if exists(path):
         found = schema_version(path)
         if check_version and found != SCHEMA_VERSION:
             raise IndexOutdated(str(path), found, SCHEMA_VERSION)
-        return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        return storage.open_index(indexname=INDEX_NAME)
     if not create:
         raise IndexMissing(str(path))
     path.mkdir(parents=True, exist_ok=True)
     (path / "SCHEMA_VERSION").write_text(SCHEMA_VERSION + "\n", encoding="ascii")
-    return whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+    return storage.create_index(build_schema(), indexname=INDEX_NAME)
 
 
 class Reading:
@@ -146,7 +150,7 @@ def _feed(writer, docs: Iterable[IndexedDocument], *, replace: bool) -> int:  # 
 
 def write_documents(path: Path, docs: Iterable[IndexedDocument], *, limitmb: int = 256) -> int:
     """Add or replace (by id) documents in one commit; returns how many were written."""
-    ix = open_index(path, create=True)
+    ix = open_index(path, create=True, mmap=False)
     writer = ix.writer(limitmb=limitmb)
     count = _feed(writer, docs, replace=True)
     if count:
