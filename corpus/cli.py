@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from importlib import resources
@@ -14,8 +15,7 @@ from archive.atomic import restrict_umask
 from archive.errors import ArchiveError
 from archive.prov import record_to_prov
 from corpus.clean import clean_document
-from corpus.collection import DEFAULT_MAX_SIZE, Collection, IngestOptions, IngestOutcome
-from corpus.collection import _read_limited as read_limited
+from corpus.collection import DEFAULT_MAX_SIZE, Collection, IngestOptions, IngestOutcome, read_limited
 from corpus.decode import decode_bytes
 from corpus.errors import BadFact, DocketError, InputError, NoContent, display_path
 from corpus.facts import CaptureFacts, check_timestamp, check_url
@@ -28,10 +28,6 @@ from index import search as index_search
 from index.errors import IndexMissing, IndexOutdated, QuerySyntaxError
 
 pass_collection = click.make_pass_decorator(Collection)
-
-
-class UsageFailure(click.UsageError):
-    """Bad usage: one line on stderr, exit 2."""
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -329,8 +325,6 @@ def verify(collection: Collection, ids: tuple[str, ...], files: tuple[Path, ...]
 
 def _verify_files(collection: Collection, files: tuple[Path, ...], as_json: bool) -> None:
     """Tell, for each file, whether its exact bytes are an archived document."""
-    import hashlib
-
     ingested = collection.ingested_ids()
     rows = []
     for path in files:

@@ -130,7 +130,7 @@ class Collection:
         cleaning = None  # (batch, its prepared results to come) being cleaned by the workers
         try:
             for path, _named in discover(paths):
-                batch.append((path, _read_limited(path, options.max_size)))
+                batch.append((path, read_limited(path, options.max_size)))
                 if len(batch) >= BATCH_SIZE:
                     if pool is None and workers > 1:
                         pool = ProcessPoolExecutor(max_workers=workers)
@@ -334,7 +334,7 @@ class Collection:
         return record_to_dict(record)
 
 
-def _read_limited(path: Path, max_size: int) -> bytes | InputError:
+def read_limited(path: Path, max_size: int) -> bytes | InputError:
     """A file's bytes, or the InputError that says why they cannot be had."""
     label = str(path)
     try:

@@ -112,7 +112,7 @@ def test_a_200_mb_file_is_refused_by_its_size_without_being_read(tmp_path: Path,
         raise AssertionError("the file was opened")
 
     monkeypatch.setattr("builtins.open", no_open)
-    assert "over the size limit" in str(collection_module._read_limited(big, 50 * 1024 * 1024))
+    assert "over the size limit" in str(collection_module.read_limited(big, 50 * 1024 * 1024))
 
 
 def deep_page(levels: int, closed: bool, words: str) -> str:
