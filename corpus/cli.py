@@ -13,16 +13,12 @@ import click
 
 from archive.atomic import restrict_umask
 from archive.errors import ArchiveError
-from archive.prov import record_to_prov
-from corpus.clean import clean_document
 from corpus.collection import DEFAULT_MAX_SIZE, Collection, IngestOptions, IngestOutcome, read_limited
-from corpus.decode import decode_bytes
 from corpus.errors import BadFact, DocketError, InputError, NoContent, display_path
 from corpus.facts import CaptureFacts, check_timestamp, check_url
 from corpus.readers import discover, sniff_media_type
 from corpus.render import hit_lines, use_colour
 from corpus.search_output import RangeParam
-from corpus.verify import verify_store
 from corpus.version import DOCKET_VERSION
 from index import search as index_search
 from index.errors import IndexMissing, IndexOutdated, QuerySyntaxError
@@ -164,6 +160,9 @@ def clean(paths: tuple[Path, ...], as_json: bool, explain: bool, max_size: int) 
             raw = read_limited(path, max_size)
             if isinstance(raw, InputError):
                 raise raw
+            from corpus.clean import clean_document
+            from corpus.decode import decode_bytes
+
             decoded = decode_bytes(raw, str(path))
             result = clean_document(decoded.text, sniff_media_type(path, raw[:4096]))
             if not explain and not result.body.strip():
@@ -231,6 +230,8 @@ def show(collection: Collection, doc_id: str, raw: bool, as_json: bool, prov: bo
         show_range(content, span)
         return
     if prov:
+        from archive.prov import record_to_prov
+
         click.echo(json.dumps(record_to_prov(record), ensure_ascii=False, indent=2, sort_keys=True))
         return
     versions = run_guarded(lambda: collection.versions(record))
@@ -299,6 +300,8 @@ def verify(collection: Collection, ids: tuple[str, ...], files: tuple[Path, ...]
         return
     wanted = run_guarded(lambda: [collection.resolve(i) for i in ids]) if ids else None
     ca_pem = tsa_ca.read_bytes() if tsa_ca else None
+    from corpus.verify import verify_store
+
     report = run_guarded(lambda: verify_store(collection, wanted, fast=fast, tsa_ca=ca_pem))
     if as_json:
         click.echo(json.dumps({

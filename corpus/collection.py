@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -22,14 +22,15 @@ from archive.records import (
     ProvenanceRecord,
     Removal,
 )
-from corpus.clean import CLEANER_NAME, CLEANER_VERSION, cleaner_settings
 from corpus.errors import InputError, InputTooLarge, UnreadableInput, display_path
 from corpus.facts import CaptureFacts, current_user, utc_now
-from corpus.prepare import Prepared, prepare
 from corpus.readers import MediaType, discover, sniff_media_type
 from corpus.version import DOCKET_VERSION
 from index import writer as index_writer
 from index.values import IndexedDocument
+
+if TYPE_CHECKING:  # the cleaning stack is imported only when something is ingested (fast `docket search`)
+    from corpus.prepare import Prepared
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 BATCH_SIZE = 256
@@ -59,6 +60,8 @@ class IngestOptions:
 
 def _prepare_job(job: tuple[bytes, str, MediaType, str | None]) -> Prepared | InputError:
     """Worker-process entry: prepare one document, returning (not raising) its input error."""
+    from corpus.prepare import prepare
+
     raw, label, media_type, url = job
     try:
         return prepare(raw, label, media_type, url)
@@ -79,8 +82,17 @@ def indexed_document(record: ProvenanceRecord, clean_text: str) -> IndexedDocume
     )
 
 
+def _process_pool(workers: int):  # noqa: ANN202 - concurrent.futures imported lazily
+    """The pool of cleaning processes."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers)
+
+
 def build_record(prepared: Prepared, filename: str | None, facts: CaptureFacts, at: str) -> ProvenanceRecord:
     """The provenance record of a prepared document ingested now by this user."""
+    from corpus.clean import CLEANER_NAME, CLEANER_VERSION, cleaner_settings
+
     meta = prepared.result.metadata
     return ProvenanceRecord(
         original=OriginalFacts(
@@ -133,14 +145,14 @@ class Collection:
                 batch.append((path, read_limited(path, options.max_size)))
                 if len(batch) >= BATCH_SIZE:
                     if pool is None and workers > 1:
-                        pool = ProcessPoolExecutor(max_workers=workers)
+                        pool = _process_pool(workers)
                     started = (batch, self._start_batch(batch, options, pool))
                     if cleaning is not None:
                         outcomes += self._finish_batch(*cleaning, options, report, on_wait)
                     cleaning, batch = started, []
             if batch:
                 if pool is None and workers > 1 and len(batch) >= PARALLEL_THRESHOLD:
-                    pool = ProcessPoolExecutor(max_workers=workers)
+                    pool = _process_pool(workers)
                 started = (batch, self._start_batch(batch, options, pool))
                 if cleaning is not None:
                     outcomes += self._finish_batch(*cleaning, options, report, on_wait)
