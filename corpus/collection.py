@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,8 @@ import attrs
 from archive.archive import Archive
 from archive.atomic import sync_paths
 from archive.codec import record_to_dict
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, StoreLocked
+from archive.pending import WriteMark, live_marks
 from archive.records import (
     CleanFacts,
     DocumentMetadata,
@@ -24,9 +26,11 @@ from archive.records import (
 )
 from corpus.errors import InputError, InputTooLarge, UnreadableInput, display_path
 from corpus.facts import CaptureFacts, current_user, utc_now
+from corpus.indexing import Indexers
 from corpus.readers import MediaType, discover, sniff_media_type
 from corpus.version import DOCKET_VERSION
 from index import writer as index_writer
+from index.segments import commit_segments
 from index.values import IndexedDocument
 
 if TYPE_CHECKING:  # the cleaning stack is imported only when something is ingested (fast `docket search`)
@@ -83,10 +87,12 @@ def indexed_document(record: ProvenanceRecord, clean_text: str) -> IndexedDocume
 
 
 def _process_pool(workers: int):  # noqa: ANN202 - concurrent.futures imported lazily
-    """The pool of cleaning processes."""
+    """The pool of cleaning processes (each ends by itself if this process is killed)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers)
+    from corpus.indexing import end_with_parent
+
+    return ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent)
 
 
 def build_record(prepared: Prepared, filename: str | None, facts: CaptureFacts, at: str) -> ProvenanceRecord:
@@ -123,6 +129,7 @@ class Collection:
         self.index_path = root / "index"
         self._versions: tuple[object, dict[str, str]] | None = None  # (ledger head, url -> latest id)
         self._ingested: tuple[object, frozenset[str]] | None = None  # (ledger head, ingested ids)
+        self.mark = WriteMark(self.archive.root)  # set while this process has unfinished writes
 
     # ---- ingest -------------------------------------------------------------------------------
 
@@ -139,29 +146,40 @@ class Collection:
         batch: list[tuple[Path, bytes | InputError]] = []
         workers = options.workers or (os.cpu_count() or 1)
         pool = None
+        indexing: Indexers | None = None  # the indexing processes, started with the pool
         cleaning = None  # (batch, its prepared results to come) being cleaned by the workers
+
+        def finish(started) -> None:  # noqa: ANN001
+            outcomes.extend(self._finish_batch(*started, options, report, on_wait, indexing))
+
         try:
             for path, _named in discover(paths):
                 batch.append((path, read_limited(path, options.max_size)))
                 if len(batch) >= BATCH_SIZE:
                     if pool is None and workers > 1:
                         pool = _process_pool(workers)
+                        indexing = Indexers(self.index_path, workers)
                     started = (batch, self._start_batch(batch, options, pool))
                     if cleaning is not None:
-                        outcomes += self._finish_batch(*cleaning, options, report, on_wait)
+                        finish(cleaning)
                     cleaning, batch = started, []
             if batch:
                 if pool is None and workers > 1 and len(batch) >= PARALLEL_THRESHOLD:
                     pool = _process_pool(workers)
+                    indexing = Indexers(self.index_path, workers)
                 started = (batch, self._start_batch(batch, options, pool))
                 if cleaning is not None:
-                    outcomes += self._finish_batch(*cleaning, options, report, on_wait)
+                    finish(cleaning)
                 cleaning = started
             if cleaning is not None:
-                outcomes += self._finish_batch(*cleaning, options, report, on_wait)
+                finish(cleaning)
+            if indexing is not None:
+                self._settle_index(indexing, options, on_wait)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+            if indexing is not None:
+                indexing.close()
         return outcomes
 
     @staticmethod
@@ -175,24 +193,31 @@ class Collection:
             jobs.append((data, str(path), media_type, options.facts.source_url))
         return pool.map(_prepare_job, jobs, chunksize=8) if pool else map(_prepare_job, jobs)
 
-    def _finish_batch(self, batch, prepared_iter: Iterator, options, report, on_wait) -> list[IngestOutcome]:  # noqa: ANN001
-        """Collect a batch's prepared documents, then store it under the write lock."""
+    def _finish_batch(self, batch, prepared_iter: Iterator, options, report, on_wait,  # noqa: ANN001
+                      indexing: Indexers | None) -> list[IngestOutcome]:
+        """Collect a batch's prepared documents, then store it under the write lock (and commit the
+        index segments the workers have finished meanwhile)."""
         labels, results = [], []
         prepared = iter(list(prepared_iter))
         for path, data in batch:
             labels.append(str(path))
             results.append(data if isinstance(data, InputError) else next(prepared))
         with self.archive.lock(timeout=options.lock_timeout, on_wait=on_wait):
-            outcomes = self._store_batch(labels, results, options.facts)
+            outcomes = self._store_batch(labels, results, options.facts, indexing)
+            if indexing is not None:
+                indexing.commit_finished()
         for outcome in outcomes:
             report(outcome)
         return outcomes
 
-    def _store_batch(self, labels: list[str], results: list, facts: CaptureFacts) -> list[IngestOutcome]:
-        """Write objects and records, make them durable, log them, then index them.
+    def _store_batch(self, labels: list[str], results: list, facts: CaptureFacts,
+                     indexing: Indexers | None = None) -> list[IngestOutcome]:
+        """Write objects and records, make them durable, log them, then index them (here, or by the
+        workers when ``indexing`` is given).
 
-        While it writes, ``write.pending`` marks the batch; a batch a crash cut short is finished (or
-        its unacknowledged leftovers removed) by the next writer before it starts (corpus.repair).
+        While it writes, this process's mark (archive/pending.py) says so, and it stays until the
+        batch is indexed; work a crash cut short is finished (or its unacknowledged leftovers removed)
+        by the next writer before it starts (corpus.repair).
         """
         from corpus import repair  # repair builds on this module
 
@@ -202,7 +227,7 @@ class Collection:
         ingested = self.ingested_ids()
         pending = any(not isinstance(r, InputError) and r.raw_sha256 not in ingested for r in results)
         if pending:
-            repair.mark_pending(self.archive)
+            repair.mark_pending(self.mark)
         outcomes: list[IngestOutcome] = []
         written: list[Path] = []
         events: list[tuple[str, str | None, dict]] = []
@@ -246,10 +271,27 @@ class Collection:
                 self._versions = (head, self._versions[1])
             if self._ingested is not None:  # the next batch need not re-read the ledger
                 self._ingested = (head, self._ingested[1] | {subject for _e, subject, _d in events if subject})
-            index_writer.write_documents(self.index_path, to_index)
-        if pending:
-            repair.clear_pending(self.archive)
+            if indexing is not None:
+                indexing.submit(to_index)
+            else:
+                index_writer.write_documents(self.index_path, to_index)
+        if self.mark.is_set and (indexing is None or indexing.idle):
+            sync_paths(index_writer.index_files(self.index_path))
+            repair.clear_pending(self.mark)
         return outcomes
+
+    def _settle_index(self, indexing: Indexers, options: IngestOptions, on_wait) -> None:  # noqa: ANN001
+        """Wait for the indexing processes' last segments, commit them, and clear this process's mark."""
+        from corpus import repair  # repair builds on this module
+
+        built = indexing.finish()
+        with self.archive.lock(timeout=options.lock_timeout, on_wait=on_wait):
+            if built:
+                commit_segments(self.index_path, built)
+                indexing.committed(built)
+            if self.mark.is_set and indexing.idle:
+                sync_paths(index_writer.index_files(self.index_path))
+                repair.clear_pending(self.mark)
 
     def latest_by_url(self) -> dict[str, str]:
         """Each source URL mapped to the last document ingested from it, in ledger order.
@@ -333,13 +375,24 @@ class Collection:
 
     # ---- index --------------------------------------------------------------------------------
 
-    def reindex(self) -> int:
-        """Rebuild the whole index from the archive alone, and log it."""
-        with self.archive.lock():
-            count = index_writer.rebuild(
-                self.index_path, (indexed_document(rec, text) for rec, text in self.documents()))
-            self.archive.ledger.append([("reindex", None, {"documents": count})], utc_now())
-        return count
+    def reindex(self, timeout: float = 600.0) -> int:
+        """Rebuild the whole index from the archive alone, and log it.
+
+        Waits (up to ``timeout`` seconds) while another ingest is still indexing documents it has
+        logged: rebuilding under it would index them twice, or pull its segments from under it.
+        """
+        started = time.monotonic()
+        while True:
+            with self.archive.lock(timeout=timeout):
+                if not live_marks(self.archive.root, self.mark):
+                    count = index_writer.rebuild(
+                        self.index_path, (indexed_document(rec, text) for rec, text in self.documents()))
+                    self.archive.ledger.append([("reindex", None, {"documents": count})], utc_now())
+                    return count
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                raise StoreLocked(str(self.archive.root), waited)
+            time.sleep(0.2)
 
     def record_dict(self, record: ProvenanceRecord) -> dict:
         """A record as JSON-ready data."""

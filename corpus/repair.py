@@ -8,14 +8,15 @@ repair finishes what can be finished (records whose objects are intact are logge
 catches up) and removes what cannot (objects nothing refers to, temp files). It never touches a
 store whose ledger or records are damaged: that is for an archivist, and ``docket verify`` names it.
 
-An ingest leaves ``archive/write.pending`` while it writes a batch; the next ingest that finds it
-runs the repair first, so re-running an interrupted ingest completes it.
+An ingest keeps a mark (``archive/write.pending.*``, archive/pending.py) while it has unfinished
+writes: a batch being written, or documents logged but not yet indexed. A mark its process no longer
+holds is a dead writer's; the next ingest that finds one runs the repair first, so re-running an
+interrupted ingest completes it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,19 +24,19 @@ from pathlib import Path
 import attrs
 
 from archive.archive import Archive
-from archive.atomic import fsync_folder, write_atomic
 from archive.codec import record_from_bytes
 from archive.digest import sha256_file
 from archive.errors import ArchiveError
 from archive.fixity import check_ledger_chain, ledger_objects
+from archive.pending import WriteMark, abandoned_marks, live_marks, remove_marks
 from archive.records import ProvenanceRecord
 from corpus.collection import Collection, indexed_document
 from corpus.errors import RepairRefused
 from corpus.facts import utc_now
+from index import segments as index_segments
 from index import writer as index_writer
 from index.errors import IndexOutdated
 
-PENDING_NAME = "write.pending"
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"  # archive.atomic.write_atomic's temp files
 
 
@@ -59,28 +60,19 @@ class RepairReport:
                     or self.removed_objects or self.removed_temp_files)
 
 
-def pending_path(archive: Archive) -> Path:
-    """The marker an ingest keeps while it writes a batch."""
-    return archive.root / PENDING_NAME
+def mark_pending(mark: WriteMark) -> None:
+    """Say, durably, that this process has unfinished writes (the caller holds the write lock)."""
+    mark.set()
 
 
-def mark_pending(archive: Archive) -> None:
-    """Say, durably, that a batch is being written (the caller holds the write lock)."""
-    write_atomic(pending_path(archive), f"{os.getpid()} {utc_now()}\n".encode("ascii"), mode=0o644)
-
-
-def clear_pending(archive: Archive) -> None:
-    """The batch is written and indexed: remove the marker."""
-    try:
-        pending_path(archive).unlink()
-    except FileNotFoundError:
-        return
-    fsync_folder(archive.root)
+def clear_pending(mark: WriteMark) -> None:
+    """This process's writes are finished and indexed: remove its mark."""
+    mark.clear()
 
 
 def interrupted(archive: Archive) -> bool:
-    """True when the last writer stopped in the middle of a batch."""
-    return pending_path(archive).exists()
+    """True when a writer died in the middle of a write (its mark is left, and nobody holds it)."""
+    return bool(abandoned_marks(archive.root))
 
 
 def repair_store(collection: Collection, *, lock_timeout: float = 600.0,
@@ -96,6 +88,8 @@ def repair_locked(collection: Collection) -> RepairReport:
     Raises :class:`RepairRefused` when the ledger is damaged rather than interrupted.
     """
     archive = collection.archive
+    abandoned = abandoned_marks(archive.root)
+    indexing_elsewhere = live_marks(archive.root, collection.mark)
     cut = archive.ledger.cut_torn_tail()
     problems, ingested = check_ledger_chain(archive)
     damage = [p for p in problems if not p.incomplete]
@@ -136,7 +130,12 @@ def repair_locked(collection: Collection) -> RepairReport:
     events: list[tuple[str, str | None, dict]] = [
         ("ingest", record.id, {"record_sha256": sha, "clean_sha256": record.clean.sha256, "repaired": True})
         for record, sha in to_log]
-    to_index, to_unindex, index_note = _index_work(collection, set(ingested) | set(logged))
+    if indexing_elsewhere:  # its documents are logged and on their way into the index: leave them to it
+        to_index, to_unindex, index_note = [], [], (
+            f"another docket process is still indexing ({indexing_elsewhere[0].name}); the index is left to it")
+    else:
+        index_segments.remove_staging(collection.index_path)
+        to_index, to_unindex, index_note = _index_work(collection, set(ingested) | set(logged))
     if index_note:
         unrepaired.append(index_note)
     report = RepairReport(cut_ledger_line=cut, head_rewritten=head_behind, logged=tuple(logged),
@@ -154,7 +153,7 @@ def repair_locked(collection: Collection) -> RepairReport:
             for record in map(collection.record, to_index)))
     if to_unindex:
         index_writer.delete_documents(collection.index_path, to_unindex)
-    clear_pending(archive)
+    remove_marks(archive.root, abandoned)
     return report
 
 

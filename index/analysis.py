@@ -36,6 +36,50 @@ def stem_word(word: str) -> str:
     return porter_stem(word.translate(accent_map))
 
 
+_WORD = re.compile(WORD_PATTERN)
+
+
+@lru_cache(maxsize=200_000)
+def _match_terms(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+    """What :func:`text_analyzer` makes at index time of one tokenizer match starting at character 0:
+    its terms as (term, position offset, start, end), and how many extra positions it takes."""
+    text, end = word.lower(), len(word)
+    if text.endswith(_POSSESSIVE) and len(text) > 2:
+        text, end = text[:-2], end - 2
+    text = text.replace("’", "'")
+    if not _HYPHENS.search(text):
+        return ((stem_word(text), 0, 0, end),), 0
+    parts = _HYPHENS.split(text)
+    terms = [(stem_word("".join(parts)), 0, 0, end)]
+    offset = 0
+    for i, part in enumerate(parts):
+        terms.append((stem_word(part), i, offset, offset + len(part)))
+        offset += len(part) + 1
+    return tuple(terms), len(parts) - 1
+
+
+def index_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
+    """Every index term of ``text`` with its (position, start, end) occurrences, in order.
+
+    Exactly what :func:`text_analyzer` yields at index time, in one pass with the work per distinct
+    word cached: indexing runs this on every document, the analyzer chain only on queries.
+    """
+    postings: dict[str, list[tuple[int, int, int]]] = {}
+    shift = 0
+    for pos, match in enumerate(_WORD.finditer(text)):
+        start = match.start()
+        terms, extra = _match_terms(match.group())
+        for term, offset, begin, end in terms:
+            occurrence = (pos + shift + offset, start + begin, start + end)
+            found = postings.get(term)
+            if found is None:
+                postings[term] = [occurrence]
+            else:
+                found.append(occurrence)
+        shift += extra
+    return postings
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, as names (authors, sites) are indexed."""
     return text.lower().translate(accent_map)

@@ -33,3 +33,22 @@ class IndexOutdated(IndexError_):
         self.expected = expected
         super().__init__(f"the search index at {path} was built with schema {found or '1'}; this docket uses "
                          f"schema {expected}: run `docket reindex`")
+
+
+class IndexBusy(IndexError_):
+    """Another writer held the index's write lock for too long."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"the search index at {path} stayed locked by another writer; try again, and if it "
+                         "persists run `docket repair`")
+
+
+class IndexingFailed(IndexError_):
+    """An indexing process failed; the documents are stored and logged, only their indexing is unfinished."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"indexing into {path} failed ({reason}); the documents are stored and logged: "
+                         "run `docket repair` to index them")

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from whoosh import columns, fields
+from whoosh import columns, fields, formats
 
-from index.analysis import name_analyzer, text_analyzer
+from index.analysis import index_postings, name_analyzer, text_analyzer
 
 # Bump whenever analysis or fields change: an index built with another version must be rebuilt.
 SCHEMA_VERSION = "2"
+
+
+class AnalyzedText(fields.TEXT):
+    """A TEXT field of :func:`text_analyzer` that indexes documents through
+    :func:`index.analysis.index_postings`: the same terms, positions and characters as the analyzer
+    chain, at a fraction of its cost (queries still go through the analyzer)."""
+
+    def index(self, value, **kwargs):  # noqa: ANN001, ANN201 - whoosh's field protocol
+        """(term bytes, frequency, weight, encoded postings) of each distinct term of ``value``."""
+        fmt = self.format
+        if kwargs or not isinstance(value, str) or type(fmt) not in (formats.Characters, formats.Positions):
+            yield from super().index(value, **kwargs)
+            return
+        boost = fmt.field_boost
+        with_chars = type(fmt) is formats.Characters
+        for term, occurrences in index_postings(value).items():
+            encoded = fmt.encode(occurrences if with_chars else [pos for pos, _s, _e in occurrences])
+            yield term.encode("utf-8"), len(occurrences), float(len(occurrences)) * boost, encoded
 
 
 def build_schema() -> fields.Schema:
@@ -16,8 +34,8 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         # a query word that analyzes to several terms ("anti-gay", "hrw.org") is a phrase of them
-        title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=2.0, multitoken_query="phrase"),
-        body=fields.TEXT(analyzer=analyzer, stored=True, chars=True, multitoken_query="phrase"),
+        title=AnalyzedText(analyzer=analyzer, stored=True, field_boost=2.0, multitoken_query="phrase"),
+        body=AnalyzedText(analyzer=analyzer, stored=True, chars=True, multitoken_query="phrase"),
         author=fields.TEXT(analyzer=name_analyzer(), stored=True),
         site=fields.TEXT(analyzer=name_analyzer(), stored=True),
         site_key=fields.ID(sortable=True),  # the site as written, for facet counts

@@ -134,7 +134,7 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
     return fields
 
 
-def _feed(writer, docs: Iterable[IndexedDocument], *, replace: bool) -> int:  # noqa: ANN001 - whoosh writer
+def feed(writer, docs: Iterable[IndexedDocument], *, replace: bool) -> int:  # noqa: ANN001 - whoosh writer
     """Give ``docs`` to a whoosh writer (replacing by id, or adding); cancels the writer on any error."""
     method = writer.update_document if replace else writer.add_document
     count = 0
@@ -152,12 +152,20 @@ def write_documents(path: Path, docs: Iterable[IndexedDocument], *, limitmb: int
     """Add or replace (by id) documents in one commit; returns how many were written."""
     ix = open_index(path, create=True, mmap=False)
     writer = ix.writer(limitmb=limitmb)
-    count = _feed(writer, docs, replace=True)
+    count = feed(writer, docs, replace=True)
     if count:
         writer.commit()
     else:
         writer.cancel()
     return count
+
+
+def index_files(path: Path) -> list[Path]:
+    """The files of the index folder (not its staging folders): what a commit must make durable."""
+    try:
+        return [entry for entry in path.iterdir() if entry.is_file()]
+    except FileNotFoundError:
+        return []
 
 
 def delete_documents(path: Path, ids: Iterable[str]) -> int:
@@ -180,7 +188,7 @@ def rebuild(path: Path, docs: Iterable[IndexedDocument]) -> int:
     """
     if exists(path) and schema_version(path) == SCHEMA_VERSION:
         writer = open_index(path).writer(limitmb=256)
-        count = _feed(writer, docs, replace=False)
+        count = feed(writer, docs, replace=False)
         writer.commit(mergetype=whoosh_writing.CLEAR)
         return count
     fresh = path.with_name(path.name + ".rebuild")
@@ -188,7 +196,7 @@ def rebuild(path: Path, docs: Iterable[IndexedDocument]) -> int:
     ix = open_index(fresh, create=True)
     writer = ix.writer(limitmb=256)
     try:
-        count = _feed(writer, docs, replace=False)
+        count = feed(writer, docs, replace=False)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
