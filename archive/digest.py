@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from archive.errors import InvalidDigest
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 CHUNK = 1 << 20
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: no newline translation on Windows
 
 
 def _check_hex(instance: object, attribute: object, value: str) -> None:
@@ -44,13 +46,17 @@ def is_digest(value: str) -> bool:
     return bool(_HEX64.fullmatch(value))
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks so memory stays flat whatever the size.
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file, read in CHUNK-byte pieces so memory stays flat whatever the size.
 
-    Unbuffered reads of CHUNK bytes: most objects are a few kilobytes, read whole without a buffer copy.
+    Raw ``os.open``/``os.read`` on the descriptor, no file object: most objects are a few kilobytes,
+    where the file object would cost more than the hashing. A missing file raises FileNotFoundError.
     """
-    with open(path, "rb", buffering=0) as handle:
-        digest = hashlib.sha256()
-        while chunk := handle.read(CHUNK):
+    fd = os.open(path, READ_FLAGS)
+    try:
+        digest = hashlib.sha256(os.read(fd, CHUNK))
+        while chunk := os.read(fd, CHUNK):
             digest.update(chunk)
         return digest.hexdigest()
+    finally:
+        os.close(fd)

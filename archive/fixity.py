@@ -6,13 +6,14 @@ Verification collects every problem and returns them all; nothing here stops at 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import attrs
 
 from archive.archive import Archive
-from archive.digest import is_digest, sha256_file
+from archive.digest import CHUNK, READ_FLAGS, is_digest
 from archive.errors import ArchiveError
 from archive.ledger import GENESIS
 
@@ -95,29 +96,66 @@ def check_ledger_chain(archive: Archive) -> tuple[list[Problem], dict[str, str]]
     return problems, ingested
 
 
-def _rehash(archive: Archive, digest: str) -> tuple[str, str | None]:
-    """(digest, found) where found is the re-computed sha256, or None if the object is missing."""
+def rehash_workers() -> int:
+    """Threads for re-hashing: one per usable core (2 here), at most 8. hashlib and the reads release
+    the GIL, so large objects hash in parallel; small ones are bound by the per-file syscalls."""
     try:
-        return digest, sha256_file(archive.objects.path_of(digest))
-    except FileNotFoundError:
-        return digest, None
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
 
 
-def rehash_objects(archive: Archive, digests: Iterable[str], workers: int = 2) -> dict[str, str | None]:
-    """Re-hash objects in parallel threads (hashlib releases the GIL); maps digest to what was found.
+def _hash_files(paths: list[str]) -> list[tuple[str, int] | None]:
+    """(hex sha256, bytes hashed) of each file, or None where it is missing: one thread's share.
 
-    Each thread takes a share of the objects in one task: most objects are a few kilobytes, so a task
-    per object would cost more than hashing it.
+    ``sha256_file`` inlined, with the functions bound to locals: for an object of a few kilobytes the
+    open, two reads (the second finds the end) and the close cost more than the hashing, and a
+    function call or file object per object would cost as much again. Reads are CHUNK bytes, so a
+    huge object is hashed in pieces with flat memory.
+    """
+    found: list[tuple[str, int] | None] = []
+    append, open_, read, close, sha256 = found.append, os.open, os.read, os.close, hashlib.sha256
+    for path in paths:
+        try:
+            fd = open_(path, READ_FLAGS)
+        except FileNotFoundError:
+            append(None)
+            continue
+        try:
+            chunk = read(fd, CHUNK)
+            digest, size = sha256(chunk), len(chunk)
+            while chunk := read(fd, CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+            append((digest.hexdigest(), size))
+        finally:
+            close(fd)
+    return found
+
+
+def _rehash(archive: Archive, digests: Iterable[str], workers: int | None = None) -> dict[str, tuple[str, int] | None]:
+    """Each digest mapped to (the re-computed sha256, bytes hashed), or None if the object is missing.
+
+    Each thread takes every workers-th object in one task: most objects are a few kilobytes, so a
+    task per object would cost more than hashing it.
     """
     wanted = list(digests)
-    if len(wanted) < 2 * workers:
-        return dict(_rehash(archive, d) for d in wanted)
-    shares = [wanted[i::workers] for i in range(workers)]
-    found: dict[str, str | None] = {}
+    paths = archive.objects.path_strings(wanted)
+    workers = workers or rehash_workers()
+    if workers < 2 or len(paths) < 16 * workers:
+        return dict(zip(wanted, _hash_files(paths), strict=True))
+    hashed: list[tuple[str, int] | None] = [None] * len(paths)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for part in pool.map(lambda share: [_rehash(archive, d) for d in share], shares):
-            found.update(part)
-    return found
+        for start, part in enumerate(pool.map(_hash_files, [paths[i::workers] for i in range(workers)])):
+            hashed[start::workers] = part
+    return dict(zip(wanted, hashed, strict=True))
+
+
+def rehash_objects(archive: Archive, digests: Iterable[str], workers: int | None = None) -> dict[str, str | None]:
+    """Re-hash objects in parallel threads (``rehash_workers()`` unless told); maps each digest to
+    the sha256 found, or None if the object is missing."""
+    return {digest: found and found[0] for digest, found in _rehash(archive, digests, workers).items()}
 
 
 def verify_archive(archive: Archive, ids: list[str] | None = None, *, rehash: bool = True) -> list[Problem]:
@@ -156,27 +194,27 @@ def verify_archive(archive: Archive, ids: list[str] | None = None, *, rehash: bo
             continue
         for role, facts in (("original", record.original), ("clean text", record.clean)):
             referenced.setdefault(facts.sha256, []).append((doc_id, role, facts.size))
-    if rehash:
-        found_digests = rehash_objects(archive, referenced)
+    if rehash:  # (sha256, size) of each object: the bytes hashed are its size when the digest matches
+        found_objects = _rehash(archive, referenced)
     else:
-        found_digests = {}
+        found_objects = {}
         for digest in referenced:
             path = archive.objects.path_of(digest)
-            found_digests[digest] = digest if path.exists() else None
+            found_objects[digest] = (digest, path.stat().st_size) if path.exists() else None
     for digest, users in referenced.items():
-        found = found_digests[digest]
-        path = archive.objects.path_of(digest)
+        found_object = found_objects[digest]
+        obj = f"objects/sha256/{digest[:2]}/{digest[2:]}"
         for doc_id, role, size in users:
-            obj = f"objects/sha256/{digest[:2]}/{digest[2:]}"
-            if found is None:
+            if found_object is None:
                 problems.append(Problem("object-missing", f"document {doc_id[:12]}: its {role} object is missing",
                                         document=doc_id, object=obj, expected=digest, found="nothing"))
-            elif found != digest:
+            elif found_object[0] != digest:
                 problems.append(Problem("object-corrupt", f"document {doc_id[:12]}: its {role} object does not "
-                                        "match its digest", document=doc_id, object=obj, expected=digest, found=found))
-            elif path.stat().st_size != size:
+                                        "match its digest", document=doc_id, object=obj, expected=digest,
+                                        found=found_object[0]))
+            elif found_object[1] != size:
                 problems.append(Problem("object-size", f"document {doc_id[:12]}: its {role} object has the wrong size",
-                                        document=doc_id, object=obj, expected=str(size), found=str(path.stat().st_size)))
+                                        document=doc_id, object=obj, expected=str(size), found=str(found_object[1])))
     if ids is None:
         logged = ledger_objects(archive)
         problems += _check_ledger_objects(archive, logged, rehash)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from archive.atomic import write_atomic
@@ -22,6 +23,16 @@ class ObjectStore:
         if not is_digest(digest):
             raise InvalidDigest(digest)
         return self.root / "sha256" / digest[:2] / digest[2:]
+
+    def path_strings(self, digests: Iterable[str]) -> list[str]:
+        """``path_of`` for many digests at once, as plain strings (each digest validated first): what a
+        loop over thousands of objects opens, without building a Path object for each."""
+        wanted = list(digests)
+        for digest in wanted:
+            if not is_digest(digest):
+                raise InvalidDigest(digest)
+        base = os.path.join(self.root, "sha256", "")
+        return [f"{base}{digest[:2]}{os.sep}{digest[2:]}" for digest in wanted]
 
     def put(self, data: bytes, *, durable: bool = True) -> tuple[Digest, bool]:
         """Store ``data``; returns its digest and whether it was new (storing it again is a no-op)."""

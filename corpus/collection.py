@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the cleaning stack is imported only when something is inges
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 BATCH_SIZE = 256
+FIRST_BATCH_SIZE = 32  # batches grow from this to BATCH_SIZE, so even a small ingest overlaps its steps
 PARALLEL_THRESHOLD = 32
 
 
@@ -148,6 +149,7 @@ class Collection:
         pool = None
         indexing: Indexers | None = None  # the indexing processes, started with the pool
         cleaning = None  # (batch, its prepared results to come) being cleaned by the workers
+        batches = 0
 
         def finish(started) -> None:  # noqa: ANN001
             outcomes.extend(self._finish_batch(*started, options, report, on_wait, indexing))
@@ -155,7 +157,8 @@ class Collection:
         try:
             for path, _named in discover(paths):
                 batch.append((path, read_limited(path, options.max_size)))
-                if len(batch) >= BATCH_SIZE:
+                if len(batch) >= min(BATCH_SIZE, FIRST_BATCH_SIZE << batches):
+                    batches += 1
                     if pool is None and workers > 1:
                         pool = _process_pool(workers)
                         indexing = Indexers(self.index_path, workers)

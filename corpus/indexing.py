@@ -89,15 +89,17 @@ class Indexers:
         return self.pending_documents == 0
 
     def submit(self, docs: list[IndexedDocument]) -> None:
-        """Hand a batch to the next indexing process (waiting while its queue is full)."""
-        jobs = self.jobs[self._next]
-        self._next = (self._next + 1) % len(self.jobs)
-        while True:
-            try:
-                jobs.put(docs, timeout=POLL_SECONDS)
-                break
-            except queue.Full:
-                self._check_alive()
+        """Share a batch among the indexing processes (waiting while a queue is full)."""
+        share = -(-len(docs) // len(self.jobs))
+        for start in range(0, len(docs), share):
+            jobs = self.jobs[self._next]
+            self._next = (self._next + 1) % len(self.jobs)
+            while True:
+                try:
+                    jobs.put(docs[start:start + share], timeout=POLL_SECONDS)
+                    break
+                except queue.Full:
+                    self._check_alive()
         self.pending_documents += len(docs)
 
     def commit_finished(self) -> None:
