@@ -292,6 +292,7 @@ class Collection:
             if built:
                 commit_segments(self.index_path, built)
                 indexing.committed(built)
+                index_writer.merge_small_segments(self.index_path)
             if self.mark.is_set and indexing.idle:
                 sync_paths(index_writer.index_files(self.index_path))
                 repair.clear_pending(self.mark)

@@ -160,6 +160,20 @@ def write_documents(path: Path, docs: Iterable[IndexedDocument], *, limitmb: int
     return count
 
 
+MANY_SEGMENTS = 8
+
+
+def merge_small_segments(path: Path) -> bool:
+    """When the index has grown many segments (many small ingests), merge the small ones (whoosh's
+    MERGE_SMALL policy, which leaves large segments alone); True when it committed a merge."""
+    ix = open_index(path, mmap=False)
+    if len(ix._segments()) <= MANY_SEGMENTS:
+        return False
+    writer = ix.writer()
+    writer.commit(mergetype=whoosh_writing.MERGE_SMALL)
+    return True
+
+
 def index_files(path: Path) -> list[Path]:
     """The files of the index folder (not its staging folders): what a commit must make durable."""
     try:

@@ -143,3 +143,15 @@ def test_the_one_pass_index_analysis_makes_exactly_the_analyzer_chains_postings(
     for name, chars, boost in (("title", False, 2.0), ("body", True, 1.0)):
         chain = fields.TEXT(analyzer=text_analyzer(), stored=True, chars=chars, field_boost=boost)
         assert sorted(schema[name].index(text)) == sorted(chain.index(text))
+
+
+def test_many_small_parallel_ingests_do_not_leave_many_small_segments(fast_tmp: Path) -> None:  # noqa: F811
+    """Each parallel ingest adds a segment per indexing process; once there are many, small ones merge."""
+    store = fast_tmp / "store"
+    for round_number in range(6):
+        folder = fast_tmp / f"in{round_number}"
+        make_corpus(folder, 40, seed=20 + round_number, first=40 * round_number)
+        result = run_docket(store, "ingest", "-q", "--workers", "2", str(folder))
+        assert 0 == result.returncode, result.stderr.decode()
+    assert_complete(store, 240)
+    assert len(index_writer.open_index(Collection(store).index_path)._segments()) <= index_writer.MANY_SEGMENTS + 2
