@@ -50,8 +50,9 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KIND) -> dict:
-    """Every figure for one corpus size."""
+def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KIND, reuse: dict | None = None) -> dict:
+    """Every figure for one corpus size; with ``reuse`` (this size's figures from an earlier run whose
+    stores are still in ``workdir``) the ingests are not run again, only searches, cold start and fixity."""
     progress(f"N = {count:,}: generating corpus")
     corpus = workdir / f"corpus-{count}"
     text_dir, _html_dir = write_corpus(count, corpus, shared)
@@ -59,7 +60,7 @@ def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KI
     whoosh_dir = workdir / f"whoosh-{count}"
     fts5_db = workdir / f"fts5-{count}.sqlite"
     figures = {"documents": count, "text_bytes": _folder_bytes(text_dir)}
-    figures["ingest"] = {
+    figures["ingest"] = reuse["ingest"] if reuse else {
         "docket": stage("ingest_docket", store=str(store), source=str(text_dir)),
         "whoosh": stage("ingest_whoosh", folder=str(whoosh_dir), count=count, shared=str(shared)),
         "fts5": stage("ingest_fts5", database=str(fts5_db), count=count, shared=str(shared)),
@@ -199,6 +200,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
     parser.add_argument("--no-html", action="store_true", help="skip the 300 real HTML pages")
     parser.add_argument("--queries", type=int, default=PER_KIND, help=f"queries of each kind (default {PER_KIND})")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="figures (--json) of an earlier run: its ingests (and stores) are reused, the rest re-measured")
     args = parser.parse_args(argv)
     shared = (args.shared or default_shared()).resolve()
     sizes = [args.docs] if args.docs else [int(s) for s in args.sizes.split(",")]
@@ -207,10 +210,12 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     build_queries(shared)  # fail early on a missing ../shared
     results: dict = {"environment": environment(), "sizes": []}
+    earlier = json.loads(args.reuse.read_text(encoding="utf-8")) if args.reuse else {}
+    reused = {figures["documents"]: figures for figures in earlier.get("sizes", [])}
     if not args.no_html:
         results["html"] = measure_html(workdir, shared)
     for number, count in enumerate(sorted(sizes), start=1):
-        results["sizes"].append(measure_size(count, workdir, shared, args.queries))
+        results["sizes"].append(measure_size(count, workdir, shared, args.queries, reused.get(count)))
         results["seconds"] = time.perf_counter() - started
         if args.json:
             args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

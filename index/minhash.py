@@ -24,13 +24,14 @@ _WORDS = re.compile(r"\w+")
 
 def signature(text: str) -> tuple[int, ...]:
     """The MinHash signature of a text's lower-cased word shingles (``BINS`` values)."""
-    words = _WORDS.findall(text.lower())
+    words = [word.encode() for word in _WORDS.findall(text.lower())]
     if not words:
         return ()
     size = min(SHINGLE_WORDS, len(words))
     bins = [_EMPTY] * BINS
+    join, from_bytes = b" ".join, int.from_bytes
     for i in range(len(words) - size + 1):
-        value = int.from_bytes(blake2b(" ".join(words[i:i + size]).encode(), digest_size=8).digest(), "big")
+        value = from_bytes(blake2b(join(words[i:i + size]), digest_size=8).digest(), "big")
         slot, rest = value >> 58, value & _EMPTY
         if rest < bins[slot]:
             bins[slot] = rest
