@@ -8,6 +8,7 @@ what it let through (reader comments, share prompts, teasers, newsletter boxes, 
 
 from __future__ import annotations
 
+import functools
 import re
 
 import attrs
@@ -36,14 +37,28 @@ class PageBlock:
     rule: str | None = None
     voted: bool = False
     hidden: bool = False
+    #: ``comparable(text)``, worked out once (see ``comparable_text``).
+    plain: str | None = None
 
 
 # --- parsing ------------------------------------------------------------------------------------------
 
 
+#: lxml.html's element classes picked in C: every node an ``HtmlElement`` (lxml.html's own lookup, a
+#: Python call per node touched, would give forms and fields their subclasses, which nothing here uses).
+_HTML_CLASSES = lxml.etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
 def _parser() -> lxml.html.HTMLParser:
     """An lxml HTML parser that drops comments and processing instructions and allows deep trees."""
-    return lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False)
+    parser.set_element_class_lookup(_HTML_CLASSES)
+    return parser
 
 
 def parse_document(html: str) -> lxml.html.HtmlElement | None:
@@ -86,29 +101,10 @@ def is_hidden(element: lxml.html.HtmlElement) -> bool:
 # --- segmentation -------------------------------------------------------------------------------------
 
 
-class _OpenBlock:
-    """A block element being walked: the text gathered since its last cut, and how much is links."""
-
-    __slots__ = ("element", "pieces", "link_chars", "hidden", "has_text")
-
-    def __init__(self, element: lxml.html.HtmlElement, hidden: bool) -> None:
-        self.element = element
-        self.pieces: list[str] = []
-        self.link_chars = 0
-        self.hidden = hidden
-        self.has_text = False
-
-
-def _cut(current: _OpenBlock, blocks: list[PageBlock]) -> None:
-    """Close the text gathered so far in ``current`` as one block (if it has more than white space)."""
-    if current.has_text:
-        text = " ".join("".join(current.pieces).split())
-        block = PageBlock(current.element, text, min(current.link_chars, len(text)))
-        block.hidden = current.hidden
-        blocks.append(block)
-    current.pieces = []
-    current.link_chars = 0
-    current.has_text = False
+def _page_block(element: lxml.html.HtmlElement, pieces: list[str], link_chars: int, hidden: bool) -> PageBlock:
+    """One block of the text ``pieces`` gathered in ``element``, its white space collapsed."""
+    text = " ".join("".join(pieces).split())
+    return PageBlock(element, text, min(link_chars, len(text)), hidden=hidden)
 
 
 def _drawn_block(element: lxml.html.HtmlElement, blocks: list[PageBlock]) -> None:
@@ -123,58 +119,66 @@ def _drawn_block(element: lxml.html.HtmlElement, blocks: list[PageBlock]) -> Non
 
 
 def walk_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
-    """Walk the tree once, without recursion, cutting its visible text into paragraph-level blocks."""
+    """Walk the tree once, without recursion, cutting its visible text into paragraph-level blocks.
+
+    A block element cuts the text of the block around it, so only the innermost open block ever
+    gathers text: one set of pieces serves them all, and a stack keeps the enclosing blocks.
+    """
     blocks: list[PageBlock] = []
-    current = _OpenBlock(root, False)
-    stack = [current]
+    pieces: list[str] = []
+    link_chars = 0
+    has_text = False
+    owner, owner_hidden = root, False
+    enclosing: list[tuple[lxml.html.HtmlElement, bool]] = []
     link_depth = 0
-    invisible, block_tags, drawn = rules.INVISIBLE_TAGS, rules.BLOCK_TAGS, rules.DRAWN_TEXT_TAGS
-    skipped: set[lxml.html.HtmlElement] = set()
-    opened: set[lxml.html.HtmlElement] = set()
+    block_tags, drawn = rules.BLOCK_TAGS, rules.DRAWN_TEXT_TAGS
+    skipped = rules.INVISIBLE_TAGS | drawn
     walker = lxml.etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
         tag = element.tag
         if event == "start":
-            if tag.__class__ is not str or tag in invisible or tag in drawn:
+            if tag.__class__ is not str or tag in skipped:
                 walker.skip_subtree()
-                skipped.add(element)
-                if tag in drawn and not current.hidden:
+                if tag in drawn and not owner_hidden:
                     _drawn_block(element, blocks)
                 continue
             attrib = element.attrib
             hidden = bool(attrib) and ("hidden" in attrib or "style" in attrib) and is_hidden(element)
             if hidden or tag in block_tags:
-                if current.pieces:
-                    _cut(current, blocks)
-                current = _OpenBlock(element, hidden or current.hidden)
-                stack.append(current)
-                opened.add(element)
+                if pieces:
+                    if has_text:
+                        blocks.append(_page_block(owner, pieces, link_chars, owner_hidden))
+                    pieces, link_chars, has_text = [], 0, False
+                enclosing.append((owner, owner_hidden))
+                owner, owner_hidden = element, hidden or owner_hidden
             elif tag == "a":
                 link_depth += 1
-            elif tag == "br" and current.pieces:
-                current.pieces.append("\n")
+            elif tag == "br" and pieces:
+                pieces.append("\n")
             text = element.text
         else:
-            if element in skipped:
-                skipped.discard(element)
-            elif element in opened:
-                opened.discard(element)
-                if current.pieces:
-                    _cut(current, blocks)
-                stack.pop()
-                current = stack[-1]
+            if tag.__class__ is not str or tag in skipped:
+                pass
+            elif element is owner and enclosing:
+                # the block element closes (it is the innermost open one)
+                if pieces:
+                    if has_text:
+                        blocks.append(_page_block(owner, pieces, link_chars, owner_hidden))
+                    pieces, link_chars, has_text = [], 0, False
+                owner, owner_hidden = enclosing.pop()
             elif tag == "a":
                 link_depth -= 1
             if element is root:
                 continue
             text = element.tail
         if text:
-            current.pieces.append(text)
+            pieces.append(text)
             if not text.isspace():
-                current.has_text = True
+                has_text = True
                 if link_depth:
-                    current.link_chars += len(text.strip())
-    _cut(current, blocks)
+                    link_chars += len(text.strip())
+    if has_text:
+        blocks.append(_page_block(owner, pieces, link_chars, owner_hidden))
     return blocks
 
 
@@ -193,12 +197,24 @@ def segment_blocks(root: lxml.html.HtmlElement) -> list[PageBlock]:
 # --- the extractor's vote -------------------------------------------------------------------------------
 
 
+@functools.cache
+def extractor_options() -> object:
+    """trafilatura's options for the vote, built once (fast mode, no comments, tables, no deduplication).
+
+    The same as ``extract(fast=True, include_comments=False, include_tables=True, deduplicate=False)``
+    builds on every call, where it also reads its configuration again.
+    """
+    from trafilatura.settings import Extractor
+
+    return Extractor(fast=True, comments=False, tables=True, dedup=False)
+
+
 def extractor_text(root: lxml.html.HtmlElement) -> str:
     """The article text trafilatura finds in its fast mode (no comments), or "" when it finds none."""
     import trafilatura
 
     try:
-        text = trafilatura.extract(root, fast=True, include_comments=False, include_tables=True, deduplicate=False)
+        text = trafilatura.extract(root, options=extractor_options())
     except (RecursionError, ValueError, TypeError, lxml.etree.LxmlError):
         return ""
     return text or ""
@@ -369,14 +385,16 @@ def widen_region(
     """
     if region is None:
         return None
-    lineage = [set(block.element.iterancestors()) | {block.element} for block in blocks]
+    inside = set(region.iter())
     while True:
         parent = region.getparent()
         if parent is None or parent.tag in ("body", "html"):
             return region
+        # the blocks the parent adds: in its subtree, not in the region's
+        wider = set(parent.iter())
         prose = other = 0
-        for block, ancestors in zip(blocks, lineage, strict=True):
-            if parent not in ancestors or region in ancestors:
+        for block in blocks:
+            if block.element not in wider or block.element in inside:
                 continue
             hint, _ = hints.ancestor_rule(block.element, parent)
             if is_paragraph_like(block, hint, options) or block.voted and hint not in rules.STRONG_RULES:
@@ -385,7 +403,7 @@ def widen_region(
                 other += len(block.text)
         if prose + other and (prose <= other * options.widen_ratio or prose < options.min_widen_chars):
             return region
-        region = parent
+        region, inside = parent, wider
 
 
 # --- rules ---------------------------------------------------------------------------------------------------
@@ -398,6 +416,8 @@ ROLE_ATTRIBUTE_RULES = dict(rules.ROLE_ATTRIBUTES)
 #: Class tokens seen so far and the index of the rule each names (None for none); pages share most.
 _CLASS_TOKEN_RULES: dict[str, int | None] = {}
 _NO_RULE = len(rules.CLASS_ID_WORDS)
+#: Marks an element not looked at yet in a memo of rules (where None means "no rule").
+_UNSEEN = object()
 
 
 def class_token_rule(token: str) -> int:
@@ -422,17 +442,23 @@ def class_token_rule(token: str) -> int:
 def element_rule(element: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, str | None] | None = None) -> str | None:
     """The boilerplate rule an element names by its tag, ARIA role, or class and id, if any."""
     if memo is not None:
-        if element not in memo:
-            memo[element] = element_rule(element)
-        return memo[element]
+        rule = memo.get(element, _UNSEEN)
+        if rule is _UNSEEN:
+            rule = memo[element] = element_rule(element)
+        return rule
     rule = ROLE_TAG_RULES.get(element.tag)
     if rule:
         return rule
     attrib = element.attrib
+    if not attrib:
+        return None
     role = attrib.get("role")
     if role and role.strip().lower() in ROLE_ATTRIBUTE_RULES:
         return ROLE_ATTRIBUTE_RULES[role.strip().lower()]
-    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}".lower().split()
+    classes, ident = attrib.get("class"), attrib.get("id")
+    if not classes and not ident:
+        return None
+    names = f"{classes or ''} {ident or ''}".lower().split()
     best = min((class_token_rule(token) for token in names), default=_NO_RULE)
     return rules.CLASS_ID_WORDS[best][0] if best < _NO_RULE else None
 
@@ -597,6 +623,13 @@ def comparable(text: str | None) -> str:
     return " ".join(TOKEN.findall((text or "").lower()))
 
 
+def comparable_text(block: PageBlock) -> str:
+    """``comparable(block.text)``, worked out once per block (the title and duplicate passes both ask)."""
+    if block.plain is None:
+        block.plain = comparable(block.text)
+    return block.plain
+
+
 def mark_title(blocks: list[PageBlock], title: str | None) -> None:
     """Remove the article's title from the body.
 
@@ -626,7 +659,7 @@ def mark_repeated_title(blocks: list[PageBlock], title: str | None) -> None:
     """Remove kept blocks that only repeat the title (a second headline, a breadcrumb's last step)."""
     wanted = comparable(title)
     for block in blocks:
-        if wanted and block.rule is None and comparable(block.text) == wanted:
+        if wanted and block.rule is None and comparable_text(block) == wanted:
             block.rule = rules.DUPLICATE_TITLE
 
 
@@ -641,7 +674,7 @@ def mark_duplicates(blocks: list[PageBlock], options: rules.HtmlCleaningOptions)
     groups: dict[str, list[PageBlock]] = {}
     for block in blocks:
         if block.rule is None and len(block.text) >= options.min_duplicate_chars and block.element.tag not in ("td", "th", "li"):
-            groups.setdefault(comparable(block.text), []).append(block)
+            groups.setdefault(comparable_text(block), []).append(block)
     for group in groups.values():
         if len(group) > 1 and not rules.LEAD_IN_LABEL.fullmatch(group[0].text):
             keep = min(group, key=link_density)

@@ -43,6 +43,8 @@ CONTROL_SHARE_LIMIT = 0.02
 COMMON_ON_THE_WEB = ("utf_8", "cp1252", "cp1251", "cp1250", "koi8_r", "gb18030", "shift_jis", "euc_kr", "big5")
 CHAOS_SLACK = 0.1
 COHERENCE_SLACK = 0.05
+#: Control characters other than the whitespace ones (tab, newline, vertical tab, form feed, return).
+CONTROL_CHARS = tuple(chr(code) for code in (*range(0x00, 0x09), *range(0x0E, 0x20)))
 
 
 @attrs.frozen
@@ -79,7 +81,8 @@ def _control_share(text: str) -> float:
     if not text:
         return 0.0
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    # a fast scan per character ("in" is a memchr) beats a Python loop or a regex over every character
+    controls = sum(sample.count(char) for char in CONTROL_CHARS if char in sample)
     return controls / len(sample)
 
 

@@ -13,7 +13,6 @@ import lxml.html
 
 from corpus.cleaned import Metadata
 
-WHITESPACE = re.compile(r"\s+")
 #: " | Site", " - Site", " — Site", " :: Site" at the end of a title.
 TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 ISO_DATE = re.compile(
@@ -27,7 +26,8 @@ ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|WebPage|NewsArticle|Post
 
 def normalise_space(text: str | None) -> str:
     """Collapse whitespace runs to one space and strip the ends ("" for None)."""
-    return WHITESPACE.sub(" ", text or "").strip()
+    # str.split() splits on exactly what \s matches, and drops the ends' runs as strip() does
+    return " ".join(text.split()) if text else ""
 
 
 def meta_map(root: lxml.html.HtmlElement) -> dict[str, str]:
@@ -194,8 +194,8 @@ def find_published(
     candidates = [item.get("datePublished") for item in articles if isinstance(item.get("datePublished"), str)]
     candidates.append(
         meta_content(
-            root, "article:published_time", "og:published_time", "datePublished", "date", "dc.date",
-            "dc.date.issued", "dcterms.date", "publish-date", "pubdate", "sailthru.date", "parsely-pub-date",
+            metas if metas is not None else root, "article:published_time", "og:published_time", "datePublished",
+            "date", "dc.date", "dc.date.issued", "dcterms.date", "publish-date", "pubdate", "sailthru.date", "parsely-pub-date",
         )
     )
     candidates.extend(time.get("datetime") for time in root.iter("time"))

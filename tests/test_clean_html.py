@@ -358,3 +358,99 @@ def test_svg_labels_and_text_areas_are_removed_blocks():
         rule_of(result, "Chart of evacuations Bars by month 2017"),
         rule_of(result, "Write your comment here"),
     )
+
+
+# --- the fast paths give what the plain code would ------------------------------------------------------
+
+
+def test_nested_blocks_cut_the_text_around_them():
+    """A block inside a block cuts it: the text before and after is two blocks of the outer element."""
+    from corpus.clean_html import parse_document, segment_blocks
+
+    root = parse_document(
+        "<html><body><div>Before <a href='#'>link</a><p>Inner</p>after<br>line"
+        "<span hidden>Hidden words</span> end</div></body></html>"
+    )
+    blocks = [(block.element.tag, block.text, block.link_chars, block.hidden) for block in segment_blocks(root)]
+    assert blocks == [
+        ("div", "Before link", 4, False),
+        ("p", "Inner", 0, False),
+        ("div", "after line", 0, False),
+        ("span", "Hidden words", 0, True),
+        ("div", "end", 0, False),
+    ]
+
+
+def test_region_widens_over_prose_siblings_but_not_over_link_lists():
+    """The region climbs to a parent that adds paragraphs, and stops below one that adds only links."""
+    from corpus.clean_html import ElementHints, parse_document, segment_blocks, widen_region
+
+    paragraphs = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    links = "".join(f"<li><a href='/{n}'>Another story number {n} about something else</a></li>" for n in range(9))
+    root = parse_document(
+        f"<html><body><div id='page'><ul>{links}</ul><main><div id='lead'><p>{PARAGRAPHS[0]}</p></div>"
+        f"<div id='rest'>{paragraphs}</div></main></div></body></html>"
+    )
+    blocks = segment_blocks(root)
+    hints = ElementHints({}, rules.DEFAULT_OPTIONS)
+    region = widen_region(blocks, root.get_element_by_id("lead"), hints, rules.DEFAULT_OPTIONS)
+    assert region is root.find(".//main")
+
+
+def test_extractor_options_are_built_once_and_match_the_keyword_call():
+    """The cached trafilatura options give exactly what the keyword arguments would."""
+    import trafilatura
+
+    from corpus.clean_html import extractor_options, extractor_text, parse_document
+
+    root = parse_document(ARTICLE)
+    expected = trafilatura.extract(root, fast=True, include_comments=False, include_tables=True, deduplicate=False)
+    assert extractor_options() is extractor_options()
+    assert extractor_text(root) == expected
+
+
+def test_parsed_elements_are_html_elements():
+    """Every element of a parsed page, forms and fields included, is an lxml.html element."""
+    import lxml.html
+
+    from corpus.clean_html import parse_document
+
+    root = parse_document("<html><body><form><input name='q'><select><option>A</option></select></form></body></html>")
+    assert all(isinstance(element, lxml.html.HtmlElement) for element in root.iter())
+    assert root.find(".//form").text_content() == "A"
+
+
+def test_comparable_text_is_worked_out_once_per_block():
+    """``comparable_text`` gives ``comparable`` of the block's text and keeps it on the block."""
+    from corpus.clean_html import PageBlock, comparable, comparable_text, parse_document
+
+    block = PageBlock(parse_document("<p>x</p>"), "Évacuations, from  CHECHNYA!", 0)
+    assert comparable_text(block) == comparable(block.text) == "évacuations from chechnya"
+    block.text = "changed"
+    assert comparable_text(block) == "évacuations from chechnya"
+
+
+CONTROL_HEAVY = st.text(alphabet=st.one_of(st.characters(max_codepoint=0x20), st.characters(blacklist_categories=("Cs",))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(CONTROL_HEAVY)
+def test_control_share_counts_every_control_character(text):
+    """The share of control characters is what a count over each character gives."""
+    from corpus.decode import _control_share
+
+    sample = text[:65536]
+    expected = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v") / len(sample) if text else 0.0
+    assert _control_share(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([" ", "\t", "\n", "\x1c", "\x85", "\xa0", "\u2028", "\u3000", "\u200b", "a", "é"])))
+def test_normalise_space_collapses_what_a_regex_would(text):
+    """Whitespace runs become one space and the ends go, as ``\\s+`` and strip() would do it."""
+    import re
+
+    from corpus.html_metadata import normalise_space
+
+    assert normalise_space(text) == re.sub(r"\s+", " ", text).strip()
+    assert normalise_space(None) == ""
