@@ -83,8 +83,11 @@ def hit_dict(hit: Hit) -> dict:
 
 
 def results_json(results: SearchResults) -> str:
-    """The whole page as one JSON object."""
-    data: dict = {"query": results.query, "total": results.total, "hits": [hit_dict(h) for h in results.hits]}
+    """The whole page as one JSON object; ``"total_exact": false`` follows an estimated total."""
+    data: dict = {"query": results.query, "total": results.total}
+    if not results.total_exact:
+        data["total_exact"] = False
+    data["hits"] = [hit_dict(h) for h in results.hits]
     if results.facets:
         data["facets"] = {name: [[key, count] for key, count in rows] for name, rows in results.facets.items()}
     return json.dumps(data, ensure_ascii=False)
@@ -133,13 +136,31 @@ def hit_lines(rank: int, hit: Hit, colour: bool) -> list[str]:
     return lines
 
 
+def rounded(count: int) -> int:
+    """An estimated count to two significant digits (7,224 -> 7,200): no more precise than it is."""
+    if count < 100:
+        return count
+    unit = 10 ** (len(str(count)) - 2)
+    return (count + unit // 2) // unit * unit
+
+
+def count_number(results: SearchResults) -> str:
+    """The total as shown to people: "2", or "about 7,200" when it is an estimate."""
+    return str(results.total) if results.total_exact else f"about {rounded(results.total):,}"
+
+
+def count_phrase(results: SearchResults) -> str:
+    """"2 documents", "1 document", or "about 7,200 documents" when the total is an estimate."""
+    one = results.total == 1 and results.total_exact
+    return f"{count_number(results)} {'document' if one else 'documents'}"
+
+
 def terminal_text(results: SearchResults, colour: bool) -> Iterator[str]:
     """The page for people: a count line, facets if asked for, then each hit."""
-    noun = "document" if results.total == 1 else "documents"
     first = (results.page - 1) * results.limit + 1
     shown = f" (page {results.page}: hits {first}–{first + len(results.hits) - 1})" if results.hits else ""
-    verb = "matches" if results.total == 1 else "match"
-    yield f"{results.total} {noun} {verb} {results.query!r}{shown}"
+    verb = "matches" if results.total == 1 and results.total_exact else "match"
+    yield f"{count_phrase(results)} {verb} {results.query!r}{shown}"
     for name, rows in results.facets.items():
         yield f"  by {name}: " + ", ".join(f"{key} {count}" for key, count in rows)
     for rank, hit in enumerate(results.hits, start=first):
@@ -151,7 +172,7 @@ def html_text(results: SearchResults) -> Iterator[str]:
     """The page as an HTML fragment; every text is escaped, so no document markup reaches it."""
     e = html.escape
     yield (f'<section class="docket-results" data-query="{e(results.query)}">'
-           f"<p>{results.total} matching documents for <q>{e(results.query)}</q></p>")
+           f"<p>{count_number(results)} matching documents for <q>{e(results.query)}</q></p>")
     first = (results.page - 1) * results.limit + 1
     yield f'<ol start="{first}">'
     for hit in results.hits:

@@ -3,22 +3,25 @@ docket's own values with snippets; export every hit; find exact passages; mark a
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import re
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.automata import lev
 
-from index import minhash
+from index import minhash, ranking
 from index.analysis import text_analyzer
 from index.errors import QuerySyntaxError
 from index.query import HighlightPlan, highlight_plan, parse_query
-from index.snippets import best_snippets, lead_snippet, match_spans, term_occurrences, title_snippet
+from index.snippets import Occurrences, best_snippets, lead_snippet, match_spans, term_occurrences, title_snippet
 from index.values import Duplicate, Hit, Passage, SearchFilters, SearchRequest, SearchResults, Snippet, Sort
 from index.writer import Reading, open_index
 
@@ -68,10 +71,7 @@ class _Grouper:
     """Folds ranked hits into groups: same clean text, or MinHash similarity over the threshold."""
 
     def __init__(self, reader) -> None:  # noqa: ANN001
-        # an index with no documents yet (created, not committed) has no columns: nothing to group
-        empty = not reader.doc_count_all()
-        self.sha_column = {} if empty else reader.column_reader("clean_sha256")
-        self.sig_column = {} if empty else reader.column_reader("minhash")
+        self.sha_column, self.sig_column = duplicate_columns(reader)
         self.groups: list[_Group] = []
         self.by_sha: dict[str, _Group] = {}
         self.by_band: dict[str, list[_Group]] = {}
@@ -105,6 +105,20 @@ class _Grouper:
         self.by_sha[sha] = group
         for band in bands:
             self.by_band.setdefault(band, []).append(group)
+
+
+_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def duplicate_columns(reader) -> tuple:  # noqa: ANN001
+    """The reader's clean_sha256 and minhash columns, opened once per reader (opening one reads the
+    offsets of every document); empty for an index with no documents yet."""
+    found = _COLUMNS.get(reader)
+    if found is None:
+        empty = not reader.doc_count_all()
+        found = ({}, {}) if empty else (reader.column_reader("clean_sha256"), reader.column_reader("minhash"))
+        _COLUMNS[reader] = found
+    return found
 
 
 def _field_terms(reader, query: wq.Query, fieldname: str, cap: int = 1000) -> set[str]:  # noqa: ANN001
@@ -162,12 +176,55 @@ def _expansion_words(node: wq.Query, reader) -> Iterator[str | bytes]:  # noqa: 
     Expanded segment by segment: a segment reader runs a fuzzy term's automaton over its word list,
     where a multi-segment reader would compute the edit distance to every word of the field.
     """
+    if isinstance(node, wq.FuzzyTerm):
+        words = field_words(reader, node.fieldname, ask=True)
+        if words is not None:
+            yield from _fuzzy_matches(node, words)
+            return
     streams = [node._btexts(segment) for segment, _base in reader.leaf_readers()]  # noqa: SLF001
     previous = None
     for word in heapq.merge(*streams) if len(streams) > 1 else streams[0] if streams else ():
         if word != previous:
             yield word
             previous = word
+
+
+LEXICON_AFTER = 1  # fuzzy expansions of a field a reader does segment by segment before it keeps the word list
+_LEXICONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def field_words(reader, fieldname: str, ask: bool = False) -> list[str] | None:  # noqa: ANN001
+    """Every word of a field in the whole index, sorted, kept per reader; None until ``ask`` has been
+    passed more than LEXICON_AFTER times for it (a one-off search does not pay for reading it)."""
+    kept = _LEXICONS.setdefault(reader, {})
+    words = kept.get(fieldname)
+    if words is None:
+        asked = kept.get(("asked", fieldname), 0) + ask
+        kept[("asked", fieldname)] = asked
+        if asked <= LEXICON_AFTER:
+            return None
+        field = reader.schema[fieldname]
+        found: set[str] = set()
+        for segment, _base in reader.leaf_readers():
+            found.update(field.from_bytes(b) for b in segment.lexicon(fieldname))
+        words = kept[fieldname] = sorted(found)
+    return words
+
+
+def _fuzzy_matches(node: wq.FuzzyTerm, words: list[str]) -> Iterator[str]:
+    """The words within the fuzzy term's edits, walking its Levenshtein automaton over a sorted list
+    (as a segment reader walks its word file)."""
+    dfa = lev.levenshtein_automaton(node.text, node.maxdist, node.prefixlength).to_dfa()
+    match = dfa.next_valid_string("")
+    while match is not None:
+        i = bisect.bisect_left(words, match)
+        if i == len(words):
+            return
+        word = words[i]
+        if word == match:
+            yield word
+            word += "\0"
+        match = dfa.next_valid_string(word)
 
 
 class _Highlighting:
@@ -184,12 +241,18 @@ class _Highlighting:
         self.title_terms = _field_terms(self.reader, query, "title")
 
     def snippets(self, docnum: int, title: str, body: str, top: int,
-                 matched: set[tuple[str, bytes]] | None = None) -> tuple[Snippet, ...]:
-        """The hit's best passages; a title-only match shows the title marked, then the body's lead."""
-        terms = self.body_terms
-        if matched is not None and self.expands:
-            terms = {t.decode("utf-8") for f, t in matched if f == "body"}
-        spans = match_spans(term_occurrences(self.reader, docnum, "body", terms), self.body_plan)
+                 matched: set[tuple[str, bytes]] | None = None, found: Occurrences | None = None) -> tuple[Snippet, ...]:
+        """The hit's best passages; a title-only match shows the title marked, then the body's lead.
+
+        ``found`` is where the query's body terms occur in the hit, when the ranking already knows;
+        otherwise the postings are looked up (only the terms in ``matched`` for prefix/fuzzy queries).
+        """
+        if found is None:
+            terms = self.body_terms
+            if matched is not None and self.expands:
+                terms = {t.decode("utf-8") for f, t in matched if f == "body"}
+            found = term_occurrences(self.reader, docnum, "body", terms)
+        spans = match_spans(found, self.body_plan)
         if spans and top:
             return best_snippets(body, spans, top)
         if not title:
@@ -240,9 +303,72 @@ def _facets(results) -> dict[str, tuple[tuple[str, int], ...]]:  # noqa: ANN001
     return out
 
 
-def _search_args(request: SearchRequest, filt: wq.Query | None, limit: int | None, terms: bool) -> dict:
-    # optimize=False scores every match and counts it on the way; whoosh's block skipping would make
-    # the total (len(results)) run the whole query a second time
+@attrs.frozen
+class _Ranking:
+    """Ranked documents, best first, from either ranker; how many match (``exact`` or estimated),
+    the facet results, and where each hit's body terms occur when the ranker knows."""
+
+    hits: tuple[tuple[int, float], ...]
+    total: int
+    exact: bool = True
+    results: object = None  # whoosh Results (the whoosh ranker): facets and each hit's matched terms
+    occurrences: Callable[[int], Occurrences | None] = lambda _docnum: None
+
+    def matched(self, docnum: int) -> set[tuple[str, bytes]]:
+        """The (field, term) pairs that matched a hit (whoosh ranker only)."""
+        docterms = getattr(self.results, "docterms", None) or {}
+        return set(docterms.get(docnum, ()))
+
+
+class _Ranker:
+    """Ranks one query: block-skipping BM25F (index/ranking.py) for relevance order without facets,
+    whoosh's collectors otherwise (every match scored, so counts and facets are exact)."""
+
+    def __init__(self, searcher, query: wq.Query, filt: wq.Query | None, request: SearchRequest,  # noqa: ANN001
+                 terms: bool) -> None:
+        self.searcher = searcher
+        self.query = query
+        self.filt = filt
+        self.request = request
+        self.terms = terms
+        self.plan = None
+        if request.sort is Sort.RELEVANCE and not request.facets:
+            try:
+                self.plan = ranking.compile_plan(query, searcher.schema)
+            except ranking.Unsupported:
+                self.plan = None
+        self._allowed: frozenset[int] | None = None
+
+    def top(self, limit: int) -> _Ranking:
+        """The ``limit`` best documents and the count."""
+        if self.plan is not None:
+            try:
+                return self._ranked(limit)
+            except ranking.Unsupported:
+                self.plan = None
+        return self._collected(limit)
+
+    def _ranked(self, limit: int) -> _Ranking:
+        if self.filt is not None and self._allowed is None:
+            self._allowed = frozenset(self.searcher.docs_for_query(self.filt))
+        found = ranking.rank(self.searcher, self.plan, limit, self._allowed)
+        decode = self.searcher.schema["body"].format.decoder("characters")
+
+        def occurrences(docnum: int) -> Occurrences:
+            return {text: decode(value) for text, value in found.values(docnum, "body").items()}
+
+        return _Ranking(found.top, found.total, found.exact, occurrences=occurrences)
+
+    def _collected(self, limit: int) -> _Ranking:
+        collector = self.searcher.collector(**_collector_args(self.request, self.filt, limit, self.terms))
+        _score_every_match(collector)
+        self.searcher.search_with_collector(self.query, collector)
+        results = collector.results()
+        hits = tuple((results.docnum(i), results.score(i) or 0.0) for i in range(results.scored_length()))
+        return _Ranking(hits, len(results), True, results)
+
+
+def _collector_args(request: SearchRequest, filt: wq.Query | None, limit: int | None, terms: bool) -> dict:
     args: dict = {"limit": limit, "filter": filt, "terms": terms, "optimize": False}
     if request.sort is Sort.DATE:
         args["sortedby"] = "published_order"
@@ -251,6 +377,15 @@ def _search_args(request: SearchRequest, filt: wq.Query | None, limit: int | Non
         args["groupedby"] = {"site": sorting.FieldFacet("site_key", maptype=sorting.Count),
                              "year": sorting.FieldFacet("year", maptype=sorting.Count)}
     return args
+
+
+def _score_every_match(collector) -> None:  # noqa: ANN001
+    """Turn off whoosh's matcher replacement in a collector chain: it skips documents that cannot
+    reach the top N, which leaves them out of the count and the facets."""
+    while collector is not None:
+        if hasattr(collector, "replace"):
+            collector.replace = 0
+        collector = getattr(collector, "child", None)
 
 
 _OPEN_RETRIES = 5
@@ -285,41 +420,44 @@ def _search_once(index_path: Path, request: SearchRequest | str, *, limit: int |
         expands = any(isinstance(leaf, _EXPANDING) for leaf in query.leaves())
         query = bound_expansions(query, searcher.reader())
         marks = _Highlighting(searcher, query, expands)
+        ranker = _Ranker(searcher, query, filt, request, marks.expands)
         if not request.group:
-            results = searcher.search(query, **_search_args(request, filt, wanted, marks.expands))
-            page = [(results.docnum(i), results.score(i), []) for i in range(first, min(wanted, results.scored_length()))]
+            ranked = ranker.top(wanted)
+            page = [(docnum, score, []) for docnum, score in ranked.hits[first:wanted]]
         else:
-            results, page = _grouped_page(searcher, query, filt, request, marks.expands, first, wanted)
+            ranked, page = _grouped_page(searcher, ranker, first, wanted)
         hits = []
         for docnum, score, members in page:
             fields = searcher.stored_fields(docnum)
-            matched = set(results.docterms.get(docnum, ())) if marks.expands else None
+            found = ranked.occurrences(docnum)
+            matched = ranked.matched(docnum) if marks.expands and found is None else None
             snippets = marks.snippets(docnum, fields.get("title", ""), fields.get("body", ""),
-                                      request.snippets, matched)
+                                      request.snippets, matched, found)
             duplicates = tuple(_duplicate(searcher, d, exact, sim) for d, exact, sim in members)
             hits.append(_hit(fields, score or 0.0, snippets, duplicates))
-        return SearchResults(query=request.query, total=len(results), hits=tuple(hits), page=request.page,
-                             limit=request.limit, facets=_facets(results) if request.facets else {})
+        return SearchResults(query=request.query, total=ranked.total, hits=tuple(hits), page=request.page,
+                             limit=request.limit, total_exact=ranked.exact,
+                             facets=_facets(ranked.results) if request.facets else {})
 
 
-def _grouped_page(searcher, query, filt, request: SearchRequest, terms: bool, first: int, wanted: int):  # noqa: ANN001, ANN202
+def _grouped_page(searcher, ranker: _Ranker, first: int, wanted: int):  # noqa: ANN001, ANN202
     """Scan ranked hits, folding duplicates, until the page's groups are known; then find each page
     group's other members anywhere in the results."""
     fetch = wanted * _SCAN_FACTOR + 10
     while True:
-        results = searcher.search(query, **_search_args(request, filt, fetch, terms))
+        ranked = ranker.top(fetch)
         grouper = _Grouper(searcher.reader())
-        for i in range(results.scored_length()):
-            grouper.add(results.docnum(i), results.score(i))
+        for docnum, score in ranked.hits:
+            grouper.add(docnum, score)
             if len(grouper.groups) > wanted:
                 break
-        if len(grouper.groups) > wanted or results.scored_length() < fetch:  # fewer: every match scored
+        if len(grouper.groups) > wanted or len(ranked.hits) < fetch:  # fewer: every match seen
             break
         fetch *= 4
     page_groups = grouper.groups[first:wanted]
     if page_groups:
-        _complete_groups(searcher, query, filt, page_groups, grouper)
-    return results, [(g.docnum, g.score, sorted(g.members, key=lambda m: (not m[1], -m[2]))) for g in page_groups]
+        _complete_groups(searcher, ranker.query, ranker.filt, page_groups, grouper)
+    return ranked, [(g.docnum, g.score, sorted(g.members, key=lambda m: (not m[1], -m[2]))) for g in page_groups]
 
 
 def _complete_groups(searcher, query, filt, groups: list[_Group], grouper: _Grouper) -> None:  # noqa: ANN001

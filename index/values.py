@@ -112,7 +112,9 @@ class Hit:
 
 @attrs.frozen
 class SearchResults:
-    """A page of hits; ``total`` counts matching documents (duplicates included)."""
+    """A page of hits; ``total`` counts matching documents (duplicates included), exactly unless
+    ``total_exact`` is False: then it is an estimate (a large result set whose every match was not
+    looked at)."""
 
     query: str
     total: int
@@ -120,6 +122,7 @@ class SearchResults:
     page: int = 1
     limit: int = 10
     facets: dict[str, tuple[tuple[str, int], ...]] = attrs.field(factory=dict)
+    total_exact: bool = True
 
 
 @attrs.frozen

@@ -1,0 +1,1006 @@
+"""Ranked top-N without scoring every match.
+
+A query of words and phrases joined by AND and OR is scored with whoosh's own BM25F formula (the
+same numbers ``searcher.search`` gives) straight from the posting blocks. Each block records its
+largest weight and its shortest document, which bounds the score of every document in it. The
+documents of a segment are cut into intervals where blocks begin and end, each interval gets the
+query's bound over the blocks covering it, and intervals are read best bound first until no unread
+interval can beat the N-th best score found: most blocks of a common word are never decompressed.
+
+Short posting lists (a word in titles, a rare word) are read whole up front, so each of their
+documents is its own interval with its exact score, and a word that is rare in titles does not lift
+the bound of every body block beside it.
+
+How many documents match is counted exactly when the unread intervals are cheap to count (few
+blocks left to read, few candidate documents); otherwise the matches in a sample of unread intervals,
+spread over the index, are scaled up by the candidates (``Ranked.exact`` says which). Phrases are
+scored as whoosh scores them, but positions are unpacked only for documents that have every word.
+
+This reads whoosh-reloaded 2.7.5's codec structures (block headers, pickled block data) directly; a
+matcher of another kind raises Unsupported and the caller falls back to whoosh's own search.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import operator
+import pickle
+import re
+import weakref
+import zlib
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
+
+import attrs
+from whoosh import formats, scoring
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read up front
+EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
+EAGER_POINTS = 4096  # ... up to this many postings per segment
+SAMPLE_MATCHES = 24  # matching documents ...
+SAMPLE_CANDIDATES = 64  # ... and candidates read to estimate how many documents match ...
+SAMPLE_BUDGET = 192  # ... unless their blocks cost more than this
+SAMPLE_RUN = 8  # neighbouring unread intervals sampled together
+EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is exact ...
+EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
+EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
+PHRASE_COST = 8  # ... where a phrase word's block counts this many (its positions are unpacked)
+_MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
+
+
+class Unsupported(Exception):
+    """The query has a part this ranker does not evaluate (NOT, ranges, ...): use whoosh's."""
+
+
+# ---- the query as a plan ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Word:
+    """One index term of one field."""
+
+    field: str
+    text: bytes
+    boost: float = 1.0
+
+
+@attrs.frozen
+class AnyOf:
+    """At least one of the parts matches; the score is the sum of those that do."""
+
+    parts: tuple
+    boost: float = 1.0
+
+
+@attrs.frozen
+class AllOf:
+    """Every part matches; the score is the sum."""
+
+    parts: tuple
+    boost: float = 1.0
+
+
+@attrs.frozen
+class PhraseOf:
+    """The words in order, each at most ``slop`` positions after the one before (whoosh's Phrase);
+    scored as the sum of the words' scores, as whoosh does."""
+
+    field: str
+    words: tuple[bytes, ...]
+    slop: int = 1
+    boost: float = 1.0
+
+
+NOTHING = AnyOf(())
+
+
+def compile_plan(query: wq.Query, schema) -> Word | AnyOf | AllOf | PhraseOf:  # noqa: ANN001
+    """The plan of a whoosh query made of terms, phrases, And and Or; raises Unsupported otherwise."""
+    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+        return NOTHING
+    if type(query) is wq.Term:
+        field = _field(schema, query.fieldname)
+        try:
+            text = field.to_bytes(query.text)
+        except ValueError:
+            return NOTHING
+        return Word(query.fieldname, text, float(query.boost))
+    if type(query) is wq.Phrase:
+        field = _field(schema, query.fieldname)
+        if not field.format or not field.format.supports("positions"):
+            raise Unsupported("phrase in a field without positions")
+        try:
+            words = tuple(field.to_bytes(w) for w in query.words)
+        except ValueError:
+            return NOTHING
+        if len(words) == 1:
+            return Word(query.fieldname, words[0], float(query.boost))
+        return PhraseOf(query.fieldname, words, int(query.slop), float(query.boost))
+    if type(query) is wq.Or and (query.minmatch or query.scale):
+        raise Unsupported("Or with minmatch or scale")
+    if type(query) in (wq.And, wq.Or):
+        parts = tuple(compile_plan(child, schema) for child in query.subqueries)
+        if type(query) is wq.And:
+            if not parts or NOTHING in parts:
+                return NOTHING
+            return AllOf(parts, float(query.boost))
+        parts = tuple(p for p in parts if p != NOTHING)
+        return AnyOf(parts, float(query.boost)) if parts else NOTHING
+    raise Unsupported(type(query).__name__)
+
+
+def _field(schema, name: str):  # noqa: ANN001, ANN202
+    if name not in schema:
+        raise Unsupported(f"no field {name}")
+    return schema[name]
+
+
+def plan_words(plan) -> list[Word]:  # noqa: ANN001
+    """Every distinct (field, term) the plan reads, in first-use order."""
+    seen: dict[tuple[str, bytes], Word] = {}
+
+    def walk(node) -> None:  # noqa: ANN001
+        if isinstance(node, Word):
+            seen.setdefault((node.field, node.text), Word(node.field, node.text))
+        elif isinstance(node, PhraseOf):
+            for text in node.words:
+                seen.setdefault((node.field, text), Word(node.field, text))
+        else:
+            for part in node.parts:
+                walk(part)
+
+    walk(plan)
+    return list(seen.values())
+
+
+# ---- what a searcher keeps between queries -----------------------------------------------------
+
+
+class _SearcherData:
+    """Per searcher: its segments, each segment's field lengths, and BM25F's length factors."""
+
+    def __init__(self, searcher) -> None:  # noqa: ANN001
+        self.searcher = searcher
+        self.segments = [(segment, base, frozenset(segment.deleted_docs_set) if segment.has_deletions() else
+                          frozenset()) for segment, base in searcher.reader().leaf_readers()]
+        self._lengths: dict[tuple[int, str], bytes] = {}
+        self._norms: dict[str, list[float]] = {}
+
+    def lengths(self, index: int, field: str) -> bytes:
+        """One byte per document of segment ``index``: whoosh's encoded length of ``field``."""
+        key = (index, field)
+        if key not in self._lengths:
+            self._lengths[key] = _length_bytes(self.segments[index][0], field)
+        return self._lengths[key]
+
+    def norms(self, field: str, b: float, k1: float) -> list[float]:
+        """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` for each encoded length (as whoosh computes it)."""
+        if field not in self._norms:
+            avgfl = self.searcher.avg_field_length(field) or 1
+            self._norms[field] = [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)]
+        return self._norms[field]
+
+
+_DATA: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def searcher_data(searcher) -> _SearcherData:  # noqa: ANN001
+    """The cached per-searcher data (kept as long as the searcher is)."""
+    data = _DATA.get(searcher)
+    if data is None:
+        data = _DATA[searcher] = _SearcherData(searcher)
+    return data
+
+
+def _length_bytes(segment, field: str) -> bytes:  # noqa: ANN001
+    """A segment's length column of ``field`` as bytes (one read; empty when the field has none)."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    perdoc = getattr(segment, "_perdoc", None)
+    reader = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc is not None else None  # noqa: SLF001
+    if reader is None:
+        return bytes(segment.doc_count_all())
+    count = segment.doc_count_all()
+    stored = min(count, getattr(reader, "_count", 0))
+    try:
+        data = reader._dbfile.get(reader._basepos, stored)  # noqa: SLF001 - one read, not one per document
+    except AttributeError:
+        data = bytes(reader[i] for i in range(stored))
+    return bytes(data) + bytes(count - stored)
+
+
+# ---- one term's postings in one segment ------------------------------------------------------
+
+_IDS = re.compile(rb"\((?:K.|M..|J....)*t|(?:K.|M..|J....){1,3}[\x85-\x87]", re.S)
+_FLOATS = re.compile(rb"\((?:G.{8})*t|(?:G.{8}){1,3}[\x85-\x87]|G.{8}|N", re.S)
+_PUT = re.compile(rb"q.|r....", re.S)
+
+
+def block_head(raw: bytes, compressed: int, count: int) -> tuple[tuple[int, ...], list[float]] | None:
+    """A whoosh3 posting block's docnums and weights without unpacking its values.
+
+    A block is ``pickle.dumps((delta ids, weights, values), 2)``, maybe zlib-compressed; the values
+    (positions, characters) are most of its bytes and nearly all of its unpickling time, and come
+    last. So only the head is decompressed and unpickled. None when the head is not as expected.
+    """
+    data = zlib.decompressobj().decompress(raw, 14 * count + 32) if compressed else raw
+    if data[:2] != b"\x80\x02":
+        return None
+    ids_end = _simple_ids_end(data, count)
+    if ids_end is None:
+        found = _IDS.match(data, 2)
+        if found is None:
+            return None
+        ids_end = found.end()
+    put = _PUT.match(data, ids_end)
+    weights = _FLOATS.match(data, put.end()) if put is not None else None
+    if weights is None:
+        return None
+    try:
+        deltas = pickle.loads(b"\x80\x02" + data[2:ids_end] + b".")  # noqa: S301 - the index's own bytes
+        packed = pickle.loads(b"\x80\x02" + weights.group(0) + b".")  # noqa: S301
+    except Exception:  # noqa: BLE001 - anything unexpected: unpack the whole block instead
+        return None
+    if len(deltas) != count or not isinstance(packed, tuple | float | type(None)) or (
+            isinstance(packed, tuple) and len(packed) != count):
+        return None
+    return tuple(itertools.accumulate(deltas)), _weights(packed, count)
+
+
+def _simple_ids_end(data: bytes, count: int) -> int | None:
+    """Where the ids end when every delta fits in a byte (``(`` then ``K n`` per id then ``t``)."""
+    end = 3 + 2 * count
+    if count > 3 and data[2:3] == b"(" and data[end:end + 1] == b"t" and data[3:end:2] == b"K" * count:
+        return end + 1
+    return None
+
+
+class _Postings:
+    """One term's postings in one segment: block ranges and bounds from the block headers, docnums
+    and weights read on demand, values (positions) only when a phrase or a snippet needs them.
+
+    An eager list has every block read up front; its documents are points with exact scores.
+    """
+
+    def __init__(self, matcher, score_of: Callable[[float, int], float],  # noqa: ANN001
+                 bound_of: Callable[[float, float], float], min_id: int) -> None:
+        self.score_of = score_of
+        self.matcher = matcher
+        self.los: list[int] = []
+        self.his: list[int] = []
+        self.counts: list[int] = []
+        self.bounds: list[float] = []
+        self.extents: list[tuple[int, int, int]] = []
+        self.decoded: dict[int, tuple[tuple[int, ...], list[float]]] = {}
+        self.unpacked: dict[int, tuple] = {}
+        self.eager = False
+        self.points: list[int] = []  # an eager list's docnums, ascending
+        self.point_scores: dict[int, float] = {}
+        if isinstance(matcher, ListMatcher):
+            ids = tuple(matcher._ids)  # noqa: SLF001
+            self.los, self.his, self.counts = [ids[0]], [ids[-1]], [len(ids)]
+            self.decoded[0] = (ids, _weights(matcher._weights, len(ids)))  # noqa: SLF001
+            self.unpacked[0] = tuple(matcher._values) if matcher._values is not None else (None,) * len(ids)  # noqa: SLF001
+            self.bounds = [max(bound_of(w, 1.0) for w in self.decoded[0][1])]
+            self.extents = [(0, 0, 0)]
+            self.total = len(ids)
+            return
+        lo = min_id
+        while True:
+            self.los.append(lo)
+            self.his.append(matcher._maxid)  # noqa: SLF001
+            self.counts.append(matcher._blocklength)  # noqa: SLF001
+            self.bounds.append(bound_of(matcher._maxweight, matcher._minlength))  # noqa: SLF001
+            self.extents.append((matcher._dataoffset, matcher._nextoffset, matcher._compression))  # noqa: SLF001
+            lo = matcher._maxid + 1  # noqa: SLF001
+            if matcher._lastblock:  # noqa: SLF001
+                break
+            matcher._goto(matcher._nextoffset)  # noqa: SLF001
+        self.total = sum(self.counts)
+
+    def block(self, index: int) -> tuple[tuple[int, ...], list[float]]:
+        """Block ``index``'s (docnums, weights), read and cached; its values are left packed."""
+        found = self.decoded.get(index)
+        if found is None:
+            start, end, compressed = self.extents[index]
+            head = None
+            if not self.matcher._byteids:  # noqa: SLF001
+                raw = self.matcher._postfile.get(start, end - start)  # noqa: SLF001
+                head = block_head(raw, compressed, self.counts[index])
+            found = self.decoded[index] = head if head is not None else self._unpack(index)[:2]
+        return found
+
+    def block_values(self, index: int) -> tuple:
+        """Block ``index``'s values (encoded positions or characters), read and cached."""
+        found = self.unpacked.get(index)
+        if found is None:
+            found = self.unpacked[index] = self._unpack(index)[2]
+        return found
+
+    def _unpack(self, index: int) -> tuple[tuple[int, ...], list[float], tuple]:
+        start, end, compressed = self.extents[index]
+        raw = self.matcher._postfile.get(start, end - start)  # noqa: SLF001
+        ids, weights, values = pickle.loads(zlib.decompress(raw) if compressed else raw)  # noqa: S301
+        ids = tuple(itertools.accumulate(ids)) if not self.matcher._byteids else ids  # noqa: SLF001
+        count = len(ids)
+        return ids, _weights(weights, count), _values(values, count, self.matcher._fixedsize)  # noqa: SLF001
+
+    def read_all(self) -> None:
+        """Read every block now: each posting becomes a point with its exact score."""
+        self.eager = True
+        for index in range(len(self.his)):
+            ids, weights = self.block(index)
+            for doc, weight in zip(ids, weights, strict=True):
+                self.points.append(doc)
+                self.point_scores[doc] = self.score_of(weight, doc)
+
+    def block_at(self, doc: int) -> int:
+        """The index of the block whose range holds ``doc``, or -1."""
+        i = bisect_left(self.his, doc)
+        return i if i < len(self.his) and self.los[i] <= doc else -1
+
+    def _blocks_over(self, start: int, end: int) -> range:
+        """The indexes of the blocks whose ranges meet [start, end)."""
+        first = bisect_left(self.his, start)
+        last = bisect_left(self.los, end, first)
+        return range(first, last)
+
+    def scores_in(self, start: int, end: int) -> dict[int, float]:
+        """docnum -> this term's score, for its postings with ``start <= docnum < end``."""
+        if self.eager:
+            points, scores = self.points, self.point_scores
+            return {points[n]: scores[points[n]] for n in range(bisect_left(points, start), bisect_left(points, end))}
+        score_of = self.score_of
+        out: dict[int, float] = {}
+        for b in self._blocks_over(start, end):
+            ids, weights = self.block(b)
+            for n in range(bisect_left(ids, start), bisect_left(ids, end)):
+                out[ids[n]] = score_of(weights[n], ids[n])
+        return out
+
+    def scores_of(self, docs: set[int]) -> dict[int, float]:
+        """docnum -> this term's score, for those of ``docs`` it has postings for."""
+        out: dict[int, float] = {}
+        if self.eager:
+            scores = self.point_scores
+            for doc in docs:
+                if doc in scores:
+                    out[doc] = scores[doc]
+            return out
+        score_of = self.score_of
+        for doc in docs:
+            b = self.block_at(doc)
+            if b >= 0:
+                ids, weights = self.block(b)
+                n = bisect_left(ids, doc)
+                if n < len(ids) and ids[n] == doc:
+                    out[doc] = score_of(weights[n], doc)
+        return out
+
+    def docs_in(self, start: int, end: int) -> set[int]:
+        """The docnums of the postings with ``start <= docnum < end`` (reads the blocks)."""
+        if self.eager:
+            return set(self.points[bisect_left(self.points, start):bisect_left(self.points, end)])
+        found: set[int] = set()
+        for b in self._blocks_over(start, end):
+            ids = self.block(b)[0]
+            found.update(ids[bisect_left(ids, start):bisect_left(ids, end)])
+        return found
+
+    def unread_over(self, start: int, end: int) -> int:
+        """How many blocks meeting [start, end) have not been read."""
+        return sum(1 for b in self._blocks_over(start, end) if b not in self.decoded)
+
+    def value_of(self, doc: int):  # noqa: ANN201
+        """The stored value (positions/characters) of ``doc``'s posting, or None."""
+        b = self.block_at(doc)
+        if b < 0:
+            return None
+        ids = self.block(b)[0]
+        j = bisect_left(ids, doc)
+        return self.block_values(b)[j] if j < len(ids) and ids[j] == doc else None
+
+
+def _weights(weights, count: int) -> list[float]:  # noqa: ANN001
+    """whoosh's minified block weights as one float per posting."""
+    if weights is None:
+        return [1.0] * count
+    if isinstance(weights, float):
+        return [weights] * count
+    return list(weights)
+
+
+def _values(values, count: int, fixedsize):  # noqa: ANN001, ANN202
+    if fixedsize is None or fixedsize < 0:
+        return values
+    if fixedsize == 0:
+        return (None,) * count
+    return tuple(values[i:i + fixedsize] for i in range(0, len(values), fixedsize))
+
+
+# ---- one segment: postings, intervals and their bounds -----------------------------------------
+
+
+class _Segment:
+    """The query's postings in one segment, the intervals they cut it into, and each one's bound.
+
+    Ranges of intervals are given by index, ``[i, j)``: documents ``cuts[i] <= docnum < cuts[j]``.
+    """
+
+    def __init__(self, data: _SearcherData, index: int, plan, allowed: frozenset[int] | None) -> None:  # noqa: ANN001
+        self.segment, self.base, self.deleted = data.segments[index]
+        self.allowed = allowed
+        self.plan = plan
+        self.postings: dict[tuple[str, bytes], _Postings] = {}
+        weighting = data.searcher.weighting
+        for word in plan_words(plan):
+            found = _open(data, index, word.field, word.text, weighting)
+            if found is not None:
+                self.postings[(word.field, word.text)] = found
+        self._eager()
+        self.cuts = self._cuts()
+        self.cover = self._cover()
+        self._candidates: list[float] | None = None
+        self._sizes: dict[int, int] = {}
+
+    def _eager(self) -> None:
+        """Read short lists (and lists much shorter than the rest) up front, as exact points, shortest
+        first, up to EAGER_POINTS documents in all: each point is an interval to bound and track."""
+        total = sum(p.total for p in self.postings.values())
+        points = 0
+        for postings in sorted(self.postings.values(), key=lambda p: p.total):
+            short = postings.total <= EAGER_POSTINGS or postings.total * EAGER_SHARE <= total - postings.total
+            if not short or points + postings.total > EAGER_POINTS:
+                break
+            postings.read_all()
+            points += postings.total
+
+    def _cuts(self) -> list[int]:
+        cuts: set[int] = set()
+        for p in self.postings.values():
+            if p.eager:
+                cuts.update(p.points)
+                cuts.update(d + 1 for d in p.points)
+            else:
+                cuts.update(p.los)
+                cuts.update(h + 1 for h in p.his)
+        return sorted(cuts)
+
+    def spans(self, p: _Postings) -> Iterator[tuple[int, int, float]]:
+        """(first interval, end interval, bound) of each block of ``p`` (each point when eager)."""
+        cuts = self.cuts
+        if p.eager:
+            for doc in p.points:
+                i = bisect_left(cuts, doc)
+                yield i, i + 1, p.point_scores[doc]
+        else:
+            for lo, hi, bound in zip(p.los, p.his, p.bounds, strict=True):
+                yield bisect_left(cuts, lo), bisect_left(cuts, hi + 1), bound
+
+    def _cover(self) -> list[list[tuple[str, bytes]]]:
+        """For each interval, the terms whose postings may have documents in it."""
+        cover: list[list[tuple[str, bytes]]] = [[] for _ in range(max(0, len(self.cuts) - 1))]
+        for key, p in self.postings.items():
+            for i, j, _bound in self.spans(p):
+                for n in range(i, j):
+                    cover[n].append(key)
+        return cover
+
+    def bounds(self) -> list[float | None]:
+        """Each interval's bound on the query's score (None: nothing can match there)."""
+        if not self.cuts:
+            return []
+        ub, has = _node_bounds(self, self.plan)
+        return [u if h else None for u, h in zip(ub, has, strict=True)]
+
+    def size(self, node) -> int:  # noqa: ANN001
+        """About how many documents ``node`` has in this segment (to evaluate the rarest part first)."""
+        found = self._sizes.get(id(node))
+        if found is None:
+            if isinstance(node, Word | PhraseOf):
+                words = [node.text] if isinstance(node, Word) else node.words
+                counts = [self.postings[(node.field, w)].total if (node.field, w) in self.postings else 0
+                          for w in words]
+                found = min(counts)
+            else:
+                counts = [self.size(part) for part in node.parts]
+                found = (min(counts) if isinstance(node, AllOf) else sum(counts)) if counts else 0
+            self._sizes[id(node)] = found
+        return found
+
+    def keys(self, i: int, j: int) -> set[tuple[str, bytes]]:
+        """The terms with postings in intervals ``[i, j)``."""
+        if j == i + 1:
+            return set(self.cover[i])
+        if i == 0 and j == len(self.cover):
+            return set(self.postings)
+        return {key for n in range(i, j) for key in self.cover[n]}
+
+    def evaluate(self, i: int, j: int) -> dict[int, float]:
+        """The exact score of every matching live document in intervals ``[i, j)``."""
+        found = _node_scores(self, self.plan, self.cuts[i], self.cuts[j], self.keys(i, j))
+        if self.deleted or self.allowed is not None:
+            base = self.base
+            found = {d: s for d, s in found.items() if d not in self.deleted
+                     and (self.allowed is None or d + base in self.allowed)}
+        return found
+
+    def count(self, i: int, j: int) -> int:
+        """How many live documents of intervals ``[i, j)`` match (unscored)."""
+        found = _node_docs(self, self.plan, self.cuts[i], self.cuts[j], self.keys(i, j))
+        if self.deleted or self.allowed is not None:
+            base = self.base
+            found = {d for d in found if d not in self.deleted and (self.allowed is None or d + base in self.allowed)}
+        return len(found)
+
+    def candidates(self, i: int, j: int) -> float:
+        """About how many documents of intervals ``[i, j)`` could match (to weigh the count's sample)."""
+        if self._candidates is None:
+            self._candidates = _node_candidates(self, self.plan)
+        return sum(self._candidates[i:j])
+
+    def unread_cost(self, i: int, j: int) -> int:
+        """How many blocks counting intervals ``[i, j)`` would read; a phrase word's block counts
+        as PHRASE_COST, as its positions must be unpacked too."""
+        return _node_cost(self, self.plan, self.cuts[i], self.cuts[j], self.keys(i, j))
+
+
+def _open(data: _SearcherData, index: int, field: str, text: bytes, weighting) -> _Postings | None:  # noqa: ANN001
+    """One term's postings in segment ``index`` with whoosh's BM25F scorer for it, or None."""
+    segment = data.segments[index][0]
+    fieldobj = data.searcher.schema[field]
+    terms = getattr(segment, "_terms", None)
+    try:
+        info = terms.term_info(field, text) if terms is not None else segment.term_info(field, text)
+    except TermNotFound:
+        return None
+    if terms is not None and hasattr(terms, "_codec") and hasattr(terms, "_postfile"):
+        matcher = terms._codec.postings_reader(terms._postfile, info, fieldobj.format, term=(field, text))  # noqa: SLF001
+    else:
+        matcher = segment.postings(field, text)
+        matcher = getattr(matcher, "child", matcher) if type(matcher).__name__ == "FilterMatcher" else matcher
+    if not isinstance(matcher, W3LeafMatcher | ListMatcher):
+        raise Unsupported(type(matcher).__name__)
+    if fieldobj.scorable:
+        b = weighting._field_B.get(field, weighting.B)  # noqa: SLF001
+        k1 = weighting.K1
+        idf = data.searcher.idf(field, text)
+        norms = data.norms(field, b, k1)
+        lengths = data.lengths(index, field)
+        avgfl = data.searcher.avg_field_length(field) or 1
+
+        def score_of(weight: float, doc: int) -> float:
+            return idf * ((weight * (k1 + 1)) / (weight + norms[lengths[doc]]))
+
+        def bound_of(weight: float, length: float) -> float:
+            return scoring.bm25(idf, weight, length, avgfl, b, k1)
+    else:
+        def score_of(weight: float, doc: int) -> float:
+            return weight
+
+        def bound_of(weight: float, length: float) -> float:
+            return weight
+    return _Postings(matcher, score_of, bound_of, info.min_id())
+
+
+def _leaf_bounds(seg: _Segment, field: str, text: bytes) -> tuple[list[float], list[bool]]:
+    """The bound of one term in each interval: its block's bound, or a point's exact score."""
+    count = len(seg.cuts) - 1
+    ub, has = [0.0] * count, [False] * count
+    p = seg.postings.get((field, text))
+    if p is not None:
+        for i, j, bound in seg.spans(p):
+            for n in range(i, j):
+                ub[n] = bound
+                has[n] = True
+    return ub, has
+
+
+def _node_bounds(seg: _Segment, node) -> tuple[list[float | None], list[bool]]:  # noqa: ANN001
+    """Per interval: the bound on ``node``'s score, and whether it can match there at all."""
+    count = len(seg.cuts) - 1
+    if isinstance(node, Word):
+        ub, has = _leaf_bounds(seg, node.field, node.text)
+    elif isinstance(node, PhraseOf | AllOf):
+        parts = ([_leaf_bounds(seg, node.field, w) for w in node.words] if isinstance(node, PhraseOf)
+                 else [_node_bounds(seg, part) for part in node.parts])
+        ub, has = [0.0] * count, [True] * count
+        for part_ub, part_has in parts:
+            for i in range(count):
+                if has[i]:
+                    if part_has[i]:
+                        ub[i] += part_ub[i]
+                    else:
+                        has[i] = False
+    else:
+        ub, has = [0.0] * count, [False] * count
+        for part in node.parts:
+            if isinstance(part, Word) and part.boost == 1.0:  # straight from its blocks
+                p = seg.postings.get((part.field, part.text))
+                for i, j, bound in seg.spans(p) if p is not None else ():
+                    for n in range(i, j):
+                        ub[n] += bound
+                        has[n] = True
+                continue
+            part_ub, part_has = _node_bounds(seg, part)
+            for i in range(count):
+                if part_has[i]:
+                    ub[i] += part_ub[i]
+                    has[i] = True
+    if node.boost != 1.0:
+        ub = [u * node.boost for u in ub]
+    return ub, has
+
+
+def _node_scores(seg: _Segment, node, start: int, end: int, keys: set,  # noqa: ANN001
+                 only: set[int] | None = None) -> dict[int, float]:
+    """docnum -> exact score of ``node`` for its matches in [start, end); ``keys`` are the terms
+    that have postings there; ``only``, when given, the documents worth scoring."""
+    if isinstance(node, Word):
+        key = (node.field, node.text)
+        if key not in keys:
+            found = {}
+        else:
+            p = seg.postings[key]
+            found = p.scores_in(start, end) if only is None else p.scores_of(only)
+    elif isinstance(node, PhraseOf):
+        found = _phrase_scores(seg, node, start, end, keys, only)
+    elif isinstance(node, AllOf):
+        # the smallest part first; the others only score its documents; summed in the plan's order
+        scores: dict[int, dict[int, float]] = {}
+        docs = only
+        for n in sorted(range(len(node.parts)), key=lambda n: seg.size(node.parts[n])):
+            part = _node_scores(seg, node.parts[n], start, end, keys, docs)
+            docs = set(part) if docs is None else docs.intersection(part)
+            if not docs:
+                return {}
+            scores[n] = part
+        found = {}
+        for doc in docs:
+            total = scores[0][doc]
+            for n in range(1, len(node.parts)):
+                total += scores[n][doc]
+            found[doc] = total
+    else:
+        found = {}
+        for part in node.parts:
+            if isinstance(part, Word) and (part.field, part.text) not in keys:
+                continue
+            for doc, score in _node_scores(seg, part, start, end, keys, only).items():
+                found[doc] = found[doc] + score if doc in found else score
+    if node.boost != 1.0:
+        found = {d: s * node.boost for d, s in found.items()}
+    return found
+
+
+def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: set,
+                   only: set[int] | None = None) -> dict[int, float]:
+    """Documents with the words in order within ``slop`` of each other, scored as the words' sum.
+
+    The words' documents are intersected rarest first; positions are read only for documents that
+    have every word.
+    """
+    field = node.field
+    if any((field, w) not in keys for w in node.words):
+        return {}
+    order = sorted(set(node.words), key=lambda w: seg.postings[(field, w)].total)
+    scores: dict[bytes, dict[int, float]] = {}
+    docs = only
+    for word in order:
+        p = seg.postings[(field, word)]
+        scores[word] = p.scores_in(start, end) if docs is None else p.scores_of(docs)
+        docs = set(scores[word]) if docs is None else docs.intersection(scores[word])
+        if not docs:
+            return {}
+    decode = positions_decoder(seg.segment.schema[field].format)
+    lists = [seg.postings[(field, w)] for w in node.words]
+    out = {}
+    for doc in sorted(docs):
+        if node.slop == 1:
+            found = exact_phrase_at(lambda i, doc=doc: decode(lists[i].value_of(doc)),
+                                    [lists[i].total for i in range(len(lists))])
+        else:
+            found = phrase_matches([decode(p.value_of(doc)) for p in lists], node.slop)
+        if found:
+            total = scores[node.words[0]][doc]
+            for word in node.words[1:]:
+                total += scores[word][doc]
+            out[doc] = total
+    return out
+
+
+def positions_decoder(fmt) -> Callable[[bytes], list[int]]:  # noqa: ANN001
+    """A posting value's positions, as ``fmt.decoder("positions")`` gives them, faster for whoosh's
+    Positions and Characters formats (a pickled list of deltas, or of (delta, start, length))."""
+    kind = type(fmt)
+    if kind is formats.Characters:
+        first = operator.itemgetter(0)
+
+        def decode(value: bytes) -> list[int]:
+            codes = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")  # noqa: S301
+            return list(itertools.accumulate(map(first, codes)))
+        return decode
+    if kind is formats.Positions:
+        def decode(value: bytes) -> list[int]:
+            return list(itertools.accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))  # noqa: S301
+        return decode
+    return fmt.decoder("positions")
+
+
+def exact_phrase_at(positions_of: Callable[[int], list[int]], sizes: list[int]) -> bool:
+    """Whether the words occur next to each other in order; word ``i``'s positions come from
+    ``positions_of(i)``, read rarest word first (``sizes``) so that most documents are rejected
+    before the common words' positions are unpacked."""
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    anchor = order[0]
+    starts = {p - anchor for p in positions_of(anchor)}
+    for i in order[1:]:
+        here = positions_of(i)
+        starts.intersection_update(p - i for p in here)
+        if not starts:
+            return False
+    return bool(starts)
+
+
+def phrase_matches(positions: list[list[int]], slop: int) -> bool:
+    """Whether some choice of one position per word has each 1..slop after the one before
+    (whoosh's ordered SpanNear with mindist 1)."""
+    ends = set(positions[0])
+    for nxt in positions[1:]:
+        if slop == 1:
+            ends = {q for q in nxt if q - 1 in ends}
+        else:
+            ends = {q for q in nxt if any(1 <= q - e <= slop for e in ends)}
+        if not ends:
+            return False
+    return True
+
+
+def _node_docs(seg: _Segment, node, start: int, end: int, keys: set) -> set[int]:  # noqa: ANN001
+    """The documents in [start, end) that ``node`` matches, without scoring them (for counting)."""
+    if isinstance(node, Word):
+        key = (node.field, node.text)
+        return seg.postings[key].docs_in(start, end) if key in keys else set()
+    if isinstance(node, PhraseOf):
+        return set(_phrase_scores(seg, node, start, end, keys))
+    found: set[int] = set()
+    for n, part in enumerate(node.parts):
+        if isinstance(node, AnyOf) and isinstance(part, Word) and (part.field, part.text) not in keys:
+            continue
+        docs = _node_docs(seg, part, start, end, keys)
+        if isinstance(node, AllOf):
+            found = docs if n == 0 else found & docs
+            if not found:
+                break
+        else:
+            found |= docs
+    return found
+
+
+def _node_cost(seg: _Segment, node, start: int, end: int, keys: set) -> int:  # noqa: ANN001
+    """How many unread blocks evaluating ``node`` over [start, end) would read (see unread_cost)."""
+    if isinstance(node, Word):
+        key = (node.field, node.text)
+        return seg.postings[key].unread_over(start, end) if key in keys else 0
+    if isinstance(node, PhraseOf):
+        words = [(node.field, w) for w in set(node.words)]
+        if any(key not in keys for key in words):
+            return 0
+        return PHRASE_COST * sum(seg.postings[key].unread_over(start, end) for key in words)
+    return sum(_node_cost(seg, part, start, end, keys) for part in node.parts)
+
+
+def _node_candidates(seg: _Segment, node) -> list[float]:  # noqa: ANN001
+    """Per interval, about how many documents have ``node``'s terms (phrases not checked): a block's
+    postings spread evenly over its range, the least of an AND's parts, the sum of an OR's."""
+    size = len(seg.cuts) - 1
+    if isinstance(node, Word):
+        return _add_candidates(seg, seg.postings.get((node.field, node.text)), [0.0] * size)
+    if isinstance(node, AnyOf):
+        counts = [0.0] * size
+        for part in node.parts:
+            if isinstance(part, Word):
+                _add_candidates(seg, seg.postings.get((part.field, part.text)), counts)
+            else:
+                counts = [a + b for a, b in zip(counts, _node_candidates(seg, part), strict=True)]
+        return counts
+    parts = ([_add_candidates(seg, seg.postings.get((node.field, w)), [0.0] * size) for w in node.words]
+             if isinstance(node, PhraseOf) else [_node_candidates(seg, part) for part in node.parts])
+    return [min(c) for c in zip(*parts, strict=True)] if parts else [0.0] * size
+
+
+def _add_candidates(seg: _Segment, p: _Postings | None, counts: list[float]) -> list[float]:
+    """Add one term's postings per interval to ``counts`` (a block's spread evenly over its range)."""
+    if p is None:
+        return counts
+    cuts = seg.cuts
+    if p.eager:
+        for doc in p.points:
+            counts[bisect_left(cuts, doc)] += 1.0
+        return counts
+    for lo, hi, count in zip(p.los, p.his, p.counts, strict=True):
+        per_doc = count / (hi - lo + 1)
+        for n in range(bisect_left(cuts, lo), bisect_left(cuts, hi + 1)):
+            counts[n] += per_doc * (cuts[n + 1] - cuts[n])
+    return counts
+
+
+# ---- the ranking -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Ranked:
+    """The best documents (global docnum, score), best first; how many match, and whether exactly."""
+
+    top: tuple[tuple[int, float], ...]
+    total: int
+    exact: bool
+    segments: tuple = ()  # the _Segment readers, for the top documents' term values
+    intervals: tuple[int, int] = (0, 0)  # (read, all)
+
+    def blocks(self) -> tuple[int, int]:
+        """(posting blocks whose docnums were read, all posting blocks of the query's terms)."""
+        read = sum(len(p.decoded) for seg in self.segments for p in seg.postings.values())
+        return read, sum(len(p.his) for seg in self.segments for p in seg.postings.values())
+
+    def values(self, docnum: int, field: str) -> dict[str, object]:
+        """The top document's stored posting values (positions/characters) per term of ``field``."""
+        for seg in self.segments:
+            if seg.base <= docnum < seg.base + seg.segment.doc_count_all():
+                local = docnum - seg.base
+                out = {}
+                for (f, text), p in seg.postings.items():
+                    if f == field:
+                        value = p.value_of(local)
+                        if value is not None:
+                            out[text.decode("utf-8")] = value
+                return out
+        return {}
+
+
+def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> Ranked:  # noqa: ANN001
+    """The ``limit`` best documents for ``plan`` by whoosh's BM25F (ties: lower docnum first), and
+    the number of matching documents; ``allowed`` (global docnums) restricts the matches.
+
+    Intervals are read best bound first until ``limit`` documents are found; then every interval
+    whose bound reaches the ``limit``-th score is read, runs of neighbouring ones at once.
+    """
+    data = searcher_data(searcher)
+    if not isinstance(searcher.weighting, scoring.BM25F) or searcher.weighting.use_final:
+        raise Unsupported("weighting")
+    segments = [_Segment(data, i, plan, allowed) for i in range(len(data.segments))]
+    queue = [(-bound, s, i) for s, seg in enumerate(segments) for i, bound in enumerate(seg.bounds())
+             if bound is not None]
+    heapq.heapify(queue)  # best bound first; most intervals are never taken out in order
+    top = _Top(limit)
+    read, batch = 0, 1
+    while queue and not top.full():
+        # a few at a time; while matches are scarce, ever larger batches, neighbours read together
+        taken = [heapq.heappop(queue) for _ in range(min(batch, len(queue)))]
+        for _bound, s, i, j in _runs([(-b, s, i) for b, s, i in taken]):
+            top.add(segments[s], i, j)
+        read += len(taken)
+        batch = min(batch * 2, 64) if read >= limit else 1
+    floor = top.floor()
+    unread = [(s, i, i + 1) for bound, s, i in queue if -bound < floor]
+    for bound, s, i, j in sorted(_runs([(-b, s, i) for b, s, i in queue if -b >= floor]), key=lambda r: -r[0]):
+        if top.reaches(bound):
+            top.add(segments[s], i, j)
+            read += j - i
+        else:
+            unread.append((s, i, j))
+    queue_size = read + len(unread)
+    total, exact = _count_rest(segments, unread, top.matched)
+    ranked = tuple((-doc, score) for score, doc in sorted(top.heap, reverse=True))
+    return Ranked(ranked, total, exact, tuple(segments), (read, queue_size))
+
+
+class _Top:
+    """The best documents so far (a heap of (score, -docnum)) and how many matched."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.heap: list[tuple[float, int]] = []
+        self.matched = 0
+
+    def full(self) -> bool:
+        return len(self.heap) >= self.limit
+
+    def floor(self) -> float:
+        """The least bound that :meth:`reaches` (minus infinity until the heap is full)."""
+        if not self.full():
+            return float("-inf")
+        return (self.heap[0][0] - _MARGIN) / (1 + _MARGIN)
+
+    def reaches(self, bound: float) -> bool:
+        """Whether a document with a score up to ``bound`` could still get in."""
+        return not self.full() or bound * (1 + _MARGIN) + _MARGIN >= self.heap[0][0]
+
+    def add(self, seg: _Segment, i: int, j: int) -> None:
+        """Score the documents of intervals ``[i, j)`` of one segment and keep the best."""
+        found = seg.evaluate(i, j)
+        self.matched += len(found)
+        heap, limit, base = self.heap, self.limit, seg.base
+        for doc, score in found.items():
+            item = (score, -(doc + base))
+            if len(heap) < limit:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+
+
+def _runs(todo: list[tuple[float, int, int]]) -> list[tuple[float, int, int, int]]:
+    """Neighbouring intervals joined: (largest bound, segment, first interval, end interval)."""
+    runs: list[tuple[float, int, int, int]] = []
+    for bound, s, i in sorted(todo, key=lambda t: (t[1], t[2])):
+        if runs and runs[-1][1] == s and runs[-1][3] == i:
+            last = runs[-1]
+            runs[-1] = (max(last[0], bound), s, last[2], i + 1)
+        else:
+            runs.append((bound, s, i, i + 1))
+    return runs
+
+
+def _count_rest(segments: list[_Segment], unread: list[tuple[int, int, int]], matched: int) -> tuple[int, bool]:
+    """The count: exact when counting the unread intervals is cheap (few blocks still to read, few
+    candidate documents in them), else estimated from a sample of them: matches per candidate
+    document, times the candidates."""
+    if not unread:
+        return matched, True
+    unread = _joined(unread)
+    candidates = sum(segments[s].candidates(i, j) for s, i, j in unread)
+    cost = 0
+    for s, i, j in unread:
+        cost += segments[s].unread_cost(i, j)
+        if cost > EXACT_BUDGET or candidates > EXACT_CANDIDATES:
+            break
+    else:
+        if len(unread) <= EXACT_RANGES:
+            return matched + sum(segments[s].count(i, j) for s, i, j in unread), True
+        # count every segment whole: a few large set operations instead of many small ones
+        return sum(seg.count(0, len(seg.cuts) - 1) for seg in segments if len(seg.cuts) > 1), True
+    sampled_matches, sampled_candidates = _sample(segments, unread)
+    if sampled_candidates <= 0:
+        return matched, False
+    return matched + round(candidates * sampled_matches / sampled_candidates), False
+
+
+def _joined(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Interval ranges (segment, i, j) sorted, neighbours joined."""
+    out: list[tuple[int, int, int]] = []
+    for s, i, j in sorted(ranges):
+        if out and out[-1][0] == s and out[-1][2] == i:
+            out[-1] = (s, out[-1][1], j)
+        else:
+            out.append((s, i, j))
+    return out
+
+
+def _sample(segments: list[_Segment], unread: list[tuple[int, int, int]]) -> tuple[int, float]:
+    """(matches, candidates) in unread intervals taken evenly over the index (runs of SAMPLE_RUN
+    neighbours, which mostly share their blocks, at a golden-ratio sequence of places) until
+    SAMPLE_MATCHES matches and SAMPLE_CANDIDATES candidates are seen, or their blocks cost
+    SAMPLE_BUDGET."""
+    seen: set[int] = set()
+    cost, matches, candidates, position = 0, 0, 0.0, 0.5
+    while len(seen) < len(unread) and (matches < SAMPLE_MATCHES or candidates < SAMPLE_CANDIDATES):
+        start = int(position * len(unread))
+        position = (position + 0.6180339887498949) % 1.0
+        for k in range(start, min(start + SAMPLE_RUN, len(unread))):
+            if k in seen:
+                continue
+            s, i, j = unread[k]
+            price = segments[s].unread_cost(i, j)
+            if cost + price > SAMPLE_BUDGET and candidates:
+                return matches, candidates
+            seen.add(k)
+            cost += price
+            candidates += segments[s].candidates(i, j)
+            matches += segments[s].count(i, j)
+    return matches, candidates

@@ -1,0 +1,233 @@
+"""The block-skipping ranker (index/ranking.py) against whoosh scoring every match, on an index of
+several segments: the same top documents with the same scores, exact counts, fewer blocks read."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import random
+import zlib
+from pathlib import Path
+
+import pytest
+from search_support import doc, docket
+from whoosh import collectors
+
+from index import ranking
+from index import search as index_search
+from index.query import parse_query
+from index.search import bound_expansions, iter_hits, search
+from index.values import SearchFilters, SearchRequest, Sort
+from index.writer import Reading, open_index, to_fields
+
+WORDS = ("chechnya evacuation network activist report gazeta moscow grozny shelter visa embassy witness "
+         "police camp detained released family lawyer court appeal statement ministry border flight "
+         "hotline volunteer donation safety asylum refugee journalist editor source photo video").split()
+FILLER = "the of and to in a said was for on with that it as by".split()
+
+
+def _text(rng: random.Random, length: int) -> str:
+    words = []
+    for _ in range(length):
+        # a skewed draw: a few words are in nearly every document, most are rare
+        pool = FILLER if rng.random() < 0.45 else WORDS[: 1 + int(len(WORDS) * rng.random() ** 2)]
+        words.append(rng.choice(pool))
+    return " ".join(words)
+
+
+def _documents(count: int, seed: str):
+    rng = random.Random(seed)
+    for n in range(count):
+        body = _text(rng, rng.randint(8, 160))
+        yield doc(f"{n:04x}", body, title=_text(rng, rng.randint(2, 6)).title(),
+                  site=rng.choice(["hrw.org", "novayagazeta.ru", "rferl.org"]), published=f"2017-0{1 + n % 9}")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """900 documents in four segments (one with a replaced, so deleted, document)."""
+    path = tmp_path_factory.mktemp("ranking") / "index"
+    ix = open_index(path, create=True)
+    docs = list(_documents(900, "ranking"))
+    for start in range(0, 900, 300):
+        writer = ix.writer()
+        for d in docs[start:start + 300]:
+            writer.add_document(**to_fields(d))
+        writer.commit(merge=False)
+    writer = ix.writer()
+    writer.update_document(**to_fields(doc("0003", "a replaced text about the evacuation network", title="New")))
+    writer.commit(merge=False)
+    return path
+
+
+QUERIES = ["evacuation", "the", "said", "evacuation network", "report OR gazeta", "moscow grozny shelter",
+           '"the of"', '"evacuation network"', '"of the evacuation"', '"network evacuation"~3', "evac*",
+           "re*", "evacuatoin~", "netwrk~2", "title:report", "Report AND (camp OR court)", "zzzz"]
+
+
+def _whoosh_top(searcher, query, limit: int) -> tuple[list[tuple[int, float]], int]:  # noqa: ANN001
+    """whoosh scoring every match (no matcher replacement): the top documents and the exact count."""
+    collector = collectors.TopCollector(limit=limit, usequality=False, replace=0)
+    searcher.search_with_collector(query, collector)
+    results = collector.results()
+    return [(results.docnum(i), results.score(i)) for i in range(results.scored_length())], collector.count()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("limit", [1, 10, 40])
+def test_same_top_documents_and_scores_as_whoosh(corpus, text, limit):
+    """Each query's best documents and scores are whoosh's own BM25F (ties may swap), and an exact
+    count is the number of matching documents."""
+    searcher = Reading(corpus).searcher
+    query = bound_expansions(parse_query(searcher.schema, text), searcher.reader())
+    expected, count = _whoosh_top(searcher, query, limit)
+    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), limit)
+    assert [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
+    scores = [round(s, 9) for _, s in expected]
+    for (want, score), (have, _) in zip(expected, got.top, strict=True):
+        if scores.count(round(score, 9)) == 1:
+            assert want == have
+    if got.exact:
+        assert count == got.total
+
+
+@pytest.fixture(scope="module")
+def amber(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store whose index has 1,500 documents with "amber" once, ten of them with it five times."""
+    store = tmp_path_factory.mktemp("amber")
+    ix = open_index(store / "index", create=True)
+    writer = ix.writer()
+    for n in range(1500):
+        words = random.Random(n).sample(range(5000), 12)
+        body = "amber " * (5 if 700 <= n < 710 else 1) + " ".join(f"w{w}" for w in words)
+        writer.add_document(**to_fields(doc(f"{n:04x}", body, title=f"Note {n}")))
+    writer.commit()
+    return store
+
+
+def test_common_word_reads_fewer_blocks_than_it_has(amber, monkeypatch):
+    """The top 10 of a word in every document come without reading its other posting blocks: their
+    bounds (most occurrences, shortest document) show that they cannot beat the 10th best."""
+    monkeypatch.setattr(ranking, "EXACT_BUDGET", 0)
+    monkeypatch.setattr(ranking, "SAMPLE_CANDIDATES", 0)
+    monkeypatch.setattr(ranking, "SAMPLE_MATCHES", 0)
+    searcher = Reading(amber / "index").searcher
+    got = ranking.rank(searcher, ranking.compile_plan(parse_query(searcher.schema, "amber"), searcher.schema), 10)
+    assert set(range(700, 710)) == {docnum for docnum, _score in got.top}
+    read, blocks = got.blocks()
+    assert blocks >= 10 and read <= 2
+
+
+def test_estimated_total_is_flagged_and_close(amber, monkeypatch):
+    """When counting the rest would read too many blocks, the total is an estimate, and says so:
+    "about N" for people, ``"total_exact": false`` in JSON."""
+    monkeypatch.setattr(ranking, "EXACT_BUDGET", 0)
+    results = search(amber / "index", SearchRequest("amber", limit=5, group=False))
+    assert not results.total_exact
+    assert abs(results.total - 1500) <= 0.3 * 1500
+    code, out, _ = docket(amber, "search", "amber", "--limit", "2", "--no-group")
+    assert 0 == code
+    assert out.splitlines()[0].startswith("about 1,")
+    assert " documents match 'amber' (page 1: hits 1–2)" in out.splitlines()[0]
+    data = json.loads(docket(amber, "search", "amber", "--json", "--no-group", "--limit", "5")[1])
+    assert ["query", "total", "total_exact", "hits"] == list(data)
+    assert data["total_exact"] is False
+    assert "<p>about 1," in docket(amber, "search", "amber", "--format", "html", "--no-group", "--limit", "2")[1]
+    monkeypatch.setattr(ranking, "EXACT_BUDGET", 48)
+    assert "1500 documents match" in docket(amber, "search", "amber", "--no-group", "--limit", "5")[1]
+
+
+def test_total_counts_every_match(corpus):
+    """The total is every matching document, not only those whoosh's top-N scan happened to see."""
+    for text in ("said", "evacuation network", "report OR gazeta"):
+        results = search(corpus, SearchRequest(text, limit=3, group=False))
+        assert results.total_exact
+        assert sum(1 for _ in iter_hits(corpus, text)) == results.total, text
+
+
+def test_filters_and_deleted_documents(corpus):
+    """A filter restricts the ranked documents; a replaced document's old version never comes back."""
+    site = search(corpus, SearchRequest("evacuation", limit=50, group=False, filters=SearchFilters(site="hrw.org")))
+    assert site.hits and all(h.site == "hrw.org" for h in site.hits)
+    assert sum(1 for _ in iter_hits(corpus, "evacuation", SearchFilters(site="hrw.org"))) == site.total
+    replaced = search(corpus, SearchRequest("id:" + "0003" * 16, limit=5))
+    assert ["New"] == [h.title for h in replaced.hits]
+
+
+def test_snippets_from_the_ranker_match_postings_lookups(corpus):
+    """The ranker's term positions give the same snippets as looking the postings up per hit."""
+    for text in ("evacuation network", '"of the evacuation"', "evac*"):
+        request = SearchRequest(text, limit=5, group=False)
+        ranked = search(corpus, request)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(index_search._Ranker, "_ranked", index_search._Ranker._collected)  # noqa: SLF001
+            looked_up = search(corpus, request)
+        assert [h.snippets for h in looked_up.hits] == [h.snippets for h in ranked.hits]
+
+
+def test_block_heads_read_like_whole_blocks(corpus):
+    """Reading only a block's docnums and weights gives what unpickling the whole block gives."""
+    searcher = Reading(corpus).searcher
+    checked = 0
+    for segment, _base in searcher.reader().leaf_readers():
+        for field in ("title", "body"):
+            for text in list(segment.lexicon(field))[:200]:
+                matcher = segment.postings(field, text)
+                matcher = getattr(matcher, "child", matcher)
+                while hasattr(matcher, "_goto"):
+                    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+                    whole = pickle.loads(zlib.decompress(raw) if matcher._compression else raw)  # noqa: S301
+                    head = ranking.block_head(raw, matcher._compression, matcher._blocklength)
+                    assert head is not None
+                    assert list(head[0]) == list(_accumulate(whole[0]))
+                    assert head[1] == ranking._weights(whole[1], matcher._blocklength)  # noqa: SLF001
+                    checked += 1
+                    if matcher._lastblock:
+                        break
+                    matcher._goto(matcher._nextoffset)
+    assert checked > 100
+
+
+def _accumulate(deltas):  # noqa: ANN001, ANN202
+    total = 0
+    for d in deltas:
+        total += d
+        yield total
+
+
+def test_fuzzy_words_from_the_kept_word_list_are_the_segments_words(corpus, monkeypatch):
+    """Once a reader keeps a field's word list, fuzzy terms expand to exactly the same words."""
+    searcher = Reading(corpus).searcher
+    reader = searcher.reader()
+    texts = ["evacuatoin~", "netwrk~2", "title:reprot~", "grozy~1/2", "qqqq~"]
+
+    def expanded(text: str) -> list:
+        query = bound_expansions(parse_query(searcher.schema, text), reader)
+        return sorted((leaf.fieldname, leaf.text) for leaf in query.leaves() if hasattr(leaf, "fieldname"))
+
+    monkeypatch.setattr(index_search, "LEXICON_AFTER", 10 ** 9)
+    by_segment = [expanded(t) for t in texts]
+    monkeypatch.setattr(index_search, "LEXICON_AFTER", 0)
+    assert by_segment == [expanded(t) for t in texts]
+    assert index_search.field_words(reader, "body") is not None
+
+
+def test_phrase_checks_agree():
+    """Exact phrases checked rarest word first agree with the general in-order check."""
+    rng = random.Random(7)
+    for _ in range(500):
+        lists = [sorted(rng.sample(range(30), rng.randint(1, 8))) for _ in range(rng.randint(2, 4))]
+        sizes = [len(x) for x in lists]
+        assert ranking.phrase_matches(lists, 1) == ranking.exact_phrase_at(lambda i, lists=lists: lists[i], sizes)
+
+
+def test_facets_and_date_order_count_every_match(corpus):
+    """Facets and date order go through whoosh's collectors, with no document skipped: the total and
+    the facet counts are every matching document."""
+    for text in ("said", "report OR gazeta"):
+        exact = sum(1 for _ in iter_hits(corpus, text))
+        faceted = search(corpus, SearchRequest(text, limit=3, group=False, facets=True))
+        assert exact == faceted.total
+        assert exact == sum(count for _, count in faceted.facets["site"])
+        by_date = search(corpus, SearchRequest(text, limit=3, group=False, sort=Sort.DATE))
+        assert exact == by_date.total
