@@ -50,9 +50,11 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KIND, reuse: dict | None = None) -> dict:
+def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KIND, reuse: dict | None = None,
+                 again: frozenset[str] = frozenset()) -> dict:
     """Every figure for one corpus size; with ``reuse`` (this size's figures from an earlier run whose
-    stores are still in ``workdir``) the ingests are not run again, only searches, cold start and fixity."""
+    stores are still in ``workdir``) the ingests are not run again, except those of the engines named
+    in ``again``; searches, cold start and fixity always are."""
     progress(f"N = {count:,}: generating corpus")
     corpus = workdir / f"corpus-{count}"
     text_dir, _html_dir = write_corpus(count, corpus, shared)
@@ -60,11 +62,13 @@ def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KI
     whoosh_dir = workdir / f"whoosh-{count}"
     fts5_db = workdir / f"fts5-{count}.sqlite"
     figures = {"documents": count, "text_bytes": _folder_bytes(text_dir)}
-    figures["ingest"] = reuse["ingest"] if reuse else {
-        "docket": stage("ingest_docket", store=str(store), source=str(text_dir)),
-        "whoosh": stage("ingest_whoosh", folder=str(whoosh_dir), count=count, shared=str(shared)),
-        "fts5": stage("ingest_fts5", database=str(fts5_db), count=count, shared=str(shared)),
+    ingests = {
+        "docket": lambda: stage("ingest_docket", store=str(store), source=str(text_dir)),
+        "whoosh": lambda: stage("ingest_whoosh", folder=str(whoosh_dir), count=count, shared=str(shared)),
+        "fts5": lambda: stage("ingest_fts5", database=str(fts5_db), count=count, shared=str(shared)),
     }
+    figures["ingest"] = {engine: reuse["ingest"][engine] if reuse and engine not in again else run()
+                         for engine, run in ingests.items()}
     figures["search"] = {
         "docket": stage("search_docket", store=str(store), shared=str(shared), per_kind=per_kind),
         "whoosh": stage("search_whoosh", folder=str(whoosh_dir), shared=str(shared), per_kind=per_kind),
@@ -201,7 +205,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-html", action="store_true", help="skip the 300 real HTML pages")
     parser.add_argument("--queries", type=int, default=PER_KIND, help=f"queries of each kind (default {PER_KIND})")
     parser.add_argument("--reuse", type=Path, default=None,
-                        help="figures (--json) of an earlier run: its ingests (and stores) are reused, the rest re-measured")
+                        help="figures (--json) of an earlier run: its ingests (and stores) and HTML figures are reused, "
+                             "the rest re-measured")
+    parser.add_argument("--again", default="", metavar="ENGINES",
+                        help="with --reuse: these engines' ingests run again (comma-separated: docket,whoosh,fts5; "
+                             "docket also re-runs the HTML pages)")
     args = parser.parse_args(argv)
     shared = (args.shared or default_shared()).resolve()
     sizes = [args.docs] if args.docs else [int(s) for s in args.sizes.split(",")]
@@ -212,10 +220,15 @@ def main(argv: list[str] | None = None) -> None:
     results: dict = {"environment": environment(), "sizes": []}
     earlier = json.loads(args.reuse.read_text(encoding="utf-8")) if args.reuse else {}
     reused = {figures["documents"]: figures for figures in earlier.get("sizes", [])}
-    if not args.no_html:
+    again = frozenset(name for name in args.again.split(",") if name)
+    if args.no_html:
+        pass
+    elif "html" in earlier and "docket" not in again:
+        results["html"] = earlier["html"]
+    else:
         results["html"] = measure_html(workdir, shared)
     for number, count in enumerate(sorted(sizes), start=1):
-        results["sizes"].append(measure_size(count, workdir, shared, args.queries, reused.get(count)))
+        results["sizes"].append(measure_size(count, workdir, shared, args.queries, reused.get(count), again))
         results["seconds"] = time.perf_counter() - started
         if args.json:
             args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

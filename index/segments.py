@@ -28,6 +28,7 @@ from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
 from index.errors import IndexBusy
+from index.postings_pool import GroupedPostingPool, SmallBlocksCodec, write_postings
 from index.schema import build_schema
 from index.values import IndexedDocument
 from index.writer import INDEX_NAME, feed, open_index
@@ -60,35 +61,41 @@ def _staging_index(path: Path):  # noqa: ANN202 - a whoosh Index
     return storage.open_index(indexname=INDEX_NAME)
 
 
-class _CachedLengths:
-    """A per-document reader whose field lengths are looked up once per document and field.
-
-    Writing a segment asks for the length of a posting's document field once per posting (for the
-    blocks' length statistics): hundreds of times per document, each a column read.
-    """
-
-    def __init__(self, reader) -> None:  # noqa: ANN001 - a whoosh PerDocumentReader
-        self._reader = reader
-        self._lengths: dict[tuple[int, str], int] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        """The length of a document's field, as the wrapped reader says."""
-        key = (docnum, fieldname)
-        found = self._lengths.get(key)
-        if found is None:
-            found = self._lengths[key] = self._reader.doc_field_length(docnum, fieldname, default)
-        return found
-
-    def __getattr__(self, name: str):  # noqa: ANN204 - everything else is the wrapped reader's
-        return getattr(self._reader, name)
-
-
 class _StagingWriter(SegmentWriter):
-    """whoosh's segment writer, reading each document's field lengths once when writing postings."""
+    """whoosh's segment writer, with postings grouped by term as they come and written a block at a
+    time (index/postings_pool.py)."""
 
-    def per_document_reader(self):  # noqa: ANN201
-        """The written documents' reader, with cached field lengths."""
-        return _CachedLengths(super().per_document_reader())
+    def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:  # noqa: ANN001, ANN003 - whoosh's
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = GroupedPostingPool(self._tempstorage, limitmb=limitmb)
+        self.fieldwriter._codec = SmallBlocksCodec()  # noqa: SLF001 - postings only; the segment's codec stays whoosh's
+
+    def _flush_segment(self) -> None:
+        """Write the segment's postings (whoosh's ``_flush_segment``, without a call per posting)."""
+        self.perdocwriter.close()
+        reader = self.per_document_reader()
+        count = self.docnum - self.docbase
+
+        def lengths_of(fieldname: str) -> Sequence[int]:
+            if not self.schema[fieldname].scorable:  # whoosh keeps no lengths for it
+                return _NO_LENGTHS
+            return [reader.doc_field_length(doc, fieldname, 0) for doc in range(count)]
+
+        try:
+            write_postings(self.fieldwriter, self.schema, lengths_of, self.pool.grouped())
+        finally:
+            reader.close()
+        self.fieldwriter.close()
+
+
+class _Zeros:
+    """Every document's length of a field without lengths."""
+
+    def __getitem__(self, _docnum: int) -> int:
+        return 0
+
+
+_NO_LENGTHS = _Zeros()
 
 
 class SegmentBuild:

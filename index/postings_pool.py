@@ -1,0 +1,177 @@
+"""Postings of a segment being built, kept grouped by term.
+
+whoosh's own pool (``whoosh.writing.PostingPool``) keeps one ``(field, term, docnum, weight, value)``
+tuple per posting, sorts all of them, and when memory runs short pickles them one by one into run
+files that it loads back one by one to merge: for an index of news articles, several hundred postings
+a document, about a third of the cost of writing a segment. Documents are added in docnum order, so a
+term's postings arrive already sorted: this pool appends each to its term's list, sorts only the
+terms, and spills and merges whole terms. :func:`write_postings` then hands each term's postings to
+whoosh's posting writer a block at a time, where whoosh's ``FieldWriter.add_postings`` makes several
+Python calls per posting.
+
+The segment written is the one whoosh's pool and ``add_postings`` write, byte for byte in its
+postings (tests/test_postings_pool.py); this leans on whoosh 2.7.5's W3 posting writer, as pinned.
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.util import random_name
+
+CHUNK_TERMS = 4096  # terms pickled together in a run file
+SMALL_BLOCK_POSTINGS = 4  # a posting block of at most this many postings ...
+SMALL_BLOCK_VALUES = 64  # ... whose values take fewer bytes than this is written uncompressed
+POSTING_BYTES = 140  # rough memory of one posting in a term's list, beside its value's length
+
+
+class GroupedPostingPool:
+    """A drop-in for whoosh's PostingPool: ``add`` postings in docnum order, then ``iter_postings``."""
+
+    def __init__(self, tempstore, limitmb: int = 128) -> None:  # noqa: ANN001 - a whoosh Storage
+        self.tempstore = tempstore
+        self.limit = limitmb * 1024 * 1024
+        self.size = 0
+        self.terms: dict[tuple[str, bytes], list] = {}
+        self.runs: list[str] = []
+        self.fieldnames: set[str] = set()
+
+    def add(self, item: tuple) -> None:
+        """Add one ``(fieldname, termbytes, docnum, weight, valuebytes)`` posting."""
+        key = item[:2]
+        postings = self.terms.get(key)
+        if postings is None:
+            postings = self.terms[key] = []
+            self.fieldnames.add(item[0])
+        postings.append(item[2:])
+        self.size += POSTING_BYTES + len(item[4] or b"")
+        if self.size > self.limit:
+            self.save()
+
+    def save(self) -> None:
+        """Write the terms held in memory to a run file, sorted, and start afresh."""
+        if not self.terms:
+            return
+        name = f"{random_name()}.run"
+        with self.tempstore.create_file(name).raw_file() as f:
+            ordered = sorted(self.terms.items())
+            for start in range(0, len(ordered), CHUNK_TERMS):
+                pickle.dump(ordered[start : start + CHUNK_TERMS], f, pickle.HIGHEST_PROTOCOL)
+        self.runs.append(name)
+        self.terms = {}
+        self.size = 0
+
+    def _read_run(self, number: int, name: str) -> Iterator[tuple]:
+        with self.tempstore.open_file(name).raw_file() as f:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    break
+                for key, postings in chunk:
+                    yield key, number, postings
+        self.tempstore.delete_file(name)
+
+    def grouped(self) -> Iterator[tuple[tuple[str, bytes], list]]:
+        """Each (field, term) with all its postings as (docnum, weight, value), terms in order."""
+        if not self.runs:
+            yield from sorted(self.terms.items())
+            return
+        self.save()
+        runs, self.runs = self.runs, []
+        # equal terms come out in run order, which is docnum order
+        merged = heapq.merge(*(self._read_run(n, name) for n, name in enumerate(runs)))
+        key, _number, postings = next(merged)
+        for next_key, _number, more in merged:
+            if next_key == key:
+                postings.extend(more)
+            else:
+                yield key, postings
+                key, postings = next_key, more
+        yield key, postings
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Every posting as ``(fieldname, termbytes, docnum, weight, valuebytes)``, sorted."""
+        for (fieldname, text), postings in self.grouped():
+            for docnum, weight, value in postings:
+                yield fieldname, text, docnum, weight, value
+
+    def cleanup(self) -> None:
+        """Remove run files left by a cancelled writer."""
+        for name in self.runs:
+            try:
+                self.tempstore.delete_file(name)
+            except OSError:
+                pass
+        self.runs = []
+        self.terms = {}
+
+
+def write_postings(fieldwriter, schema, lengths_of: Callable[[str], Sequence[int]],  # noqa: ANN001 - whoosh's
+                   grouped: Iterator[tuple[tuple[str, bytes], list]]) -> None:
+    """Write grouped postings through a whoosh W3 field writer, filling its block buffers a block at a
+    time: what ``FieldWriter.add_postings`` does posting by posting. ``lengths_of(field)`` is every
+    document's stored length of that field, by docnum."""
+    field = None
+    for (fieldname, text), postings in grouped:
+        if fieldname != field:
+            if field is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            field, lengths = fieldname, lengths_of(fieldname)
+        fieldwriter.start_term(text)
+        writer = fieldwriter._postwriter  # noqa: SLF001
+        limit = writer._blocklimit  # noqa: SLF001
+        for start in range(0, len(postings), limit):
+            if start:
+                writer._write_block()  # noqa: SLF001 - the full block before this one
+            _fill_block(writer, postings[start : start + limit], lengths)
+        fieldwriter.finish_term()  # writes the last block
+    if field is not None:
+        fieldwriter.finish_field()
+
+
+def _fill_block(writer, postings: list, lengths: Sequence[int]) -> None:  # noqa: ANN001 - a W3PostingsWriter
+    """Set a posting writer's buffered block as ``add_posting`` would leave it after these postings."""
+    ids, weights, values = zip(*postings, strict=True)
+    writer._ids = array("I", ids)  # noqa: SLF001
+    writer._weights = array("f", weights)  # noqa: SLF001
+    writer._values = [value for value in values if value]  # noqa: SLF001 - whoosh keeps no empty values
+    top = max(weights)
+    writer._maxweight = top if top > 0 else 0  # noqa: SLF001
+    sizes = [size for size in (lengths[doc] for doc in ids) if size]
+    writer._minlength = min(sizes) if sizes else None  # noqa: SLF001
+    writer._maxlength = max(sizes) if sizes else 0  # noqa: SLF001
+
+
+class _PostingsWriter(W3PostingsWriter):
+    """whoosh's posting writer, leaving small blocks uncompressed.
+
+    whoosh means to (its ``_write_block`` skips compressing a pickle under 20 bytes, but the next line
+    undoes that); zlib's set-up costs more than a block of one posting, which it makes no smaller.
+    Each block says whether it is compressed, so any whoosh reader reads both kinds.
+    """
+
+    def _write_block(self, last: bool = False) -> None:
+        if len(self._ids) > SMALL_BLOCK_POSTINGS or sum(map(len, self._values)) >= SMALL_BLOCK_VALUES:
+            super()._write_block(last)
+            return
+        level, self._compression = self._compression, 0
+        try:
+            super()._write_block(last)
+        finally:
+            self._compression = level
+
+
+class SmallBlocksCodec(W3Codec):
+    """The whoosh 3 codec for a field writer, writing postings with :class:`_PostingsWriter` (the
+    segment keeps the stock codec: the index reads and unpickles as any whoosh index does)."""
+
+    def postings_writer(self, dbfile, byteids: bool = False) -> W3PostingsWriter:  # noqa: ANN001
+        """A posting writer with whoosh's settings."""
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                               compression=self._compression, inlinelimit=self._inlinelimit)

@@ -1,0 +1,107 @@
+"""The grouped postings pool and block writer give a segment exactly the postings whoosh's own writer gives it."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.filedb.filestore import FileStorage
+
+from index.postings_pool import GroupedPostingPool
+from index.segments import SegmentBuild, commit_segments
+from index.values import IndexedDocument
+from index.writer import feed, open_index
+
+WORDS = ("press", "freedom", "court", "detained", "journalist", "report", "anti-gay", "law", "moscow",
+         "café", "протест", "hrw.org", "witness", "appeal", "sentenced", "don't", "Lokshina’s")
+
+# a document's postings: term index -> (weight, value bytes), for docs added in docnum order
+_DOCS = st.lists(st.dictionaries(st.integers(0, 40), st.tuples(st.integers(1, 9), st.binary(max_size=12)),
+                                 max_size=25), max_size=30)
+
+
+def _items(docs: list[dict]) -> list[tuple]:
+    """whoosh posting items, in the order a writer adds them (document by document)."""
+    items = []
+    for docnum, postings in enumerate(docs):
+        for term, (weight, value) in sorted(postings.items(), key=lambda kv: random.Random(kv[0]).random()):
+            field = "body" if term % 3 else "title"
+            items.append((field, f"t{term:03d}".encode(), docnum, float(weight), value))
+    return items
+
+
+@settings(max_examples=60, deadline=None)
+@given(docs=_DOCS, limit=st.sampled_from([200, 2_000, 10**9]))
+def test_postings_come_out_sorted_as_whoosh_sorts_them(tmp_path_factory, docs, limit):
+    storage = FileStorage(str(tmp_path_factory.mktemp("runs")))
+    pool = GroupedPostingPool(storage)
+    pool.limit = limit  # small limits spill run files, which are merged back
+    items = _items(docs)
+    for item in items:
+        pool.add(item)
+    assert list(pool.iter_postings()) == sorted(items)
+    assert pool.fieldnames == {item[0] for item in items}
+    assert not list(Path(storage.folder).iterdir())  # run files removed once read
+
+
+def test_cleanup_removes_spilled_runs(tmp_path):
+    storage = FileStorage(str(tmp_path))
+    pool = GroupedPostingPool(storage)
+    pool.limit = 100
+    for item in _items([{n: (1, b"x") for n in range(20)} for _ in range(5)]):
+        pool.add(item)
+    assert list(tmp_path.iterdir())
+    pool.cleanup()
+    assert not list(tmp_path.iterdir())
+
+
+def _documents(count: int) -> list[IndexedDocument]:
+    rng = random.Random(7)
+    return [IndexedDocument(id=f"{n:064x}", title=" ".join(rng.choices(WORDS, k=4)),
+                            body=" ".join(rng.choices(WORDS, k=rng.randint(20, 200))), raw_sha256=f"{n:064x}",
+                            clean_sha256=f"{n + 1:064x}", tags=("rights",)) for n in range(count)]
+
+
+def _every_posting(path: Path) -> list[tuple]:
+    """Each term's statistics, the headers of its posting blocks (which ranking reads), and every
+    posting with its weight and value."""
+    reader = open_index(path).reader()
+    out = []
+    for field, text in reader.all_terms():
+        info = reader.term_info(field, text)
+        out.append((field, text, info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                    info.max_weight(), info.min_id(), info.max_id()))
+        matcher = reader.postings(field, text)
+        while matcher.is_active():
+            out.append(("block", matcher.block_min_id(), matcher.block_max_id(), matcher.block_min_length(),
+                        matcher.block_max_length(), matcher.block_max_weight()))
+            for _ in range(matcher._blocklength):  # noqa: SLF001 - the postings of this block
+                out.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+    return out
+
+
+def _build(path: Path, docs: list[IndexedDocument], stock: bool) -> list[tuple]:
+    """Index ``docs`` in one segment, by whoosh's own writer or by docket's segment build."""
+    index = open_index(path, create=True)
+    if stock:
+        writer = index.writer(limitmb=1)  # spills runs
+        feed(writer, docs, replace=False)
+        writer.commit()
+        return _every_posting(path)
+    build = SegmentBuild(path)
+    build.writer.pool.limit = 50_000  # spills several runs
+    for start in range(0, len(docs), 50):
+        build.add(docs[start : start + 50])
+    commit_segments(path, [build.finish()])
+    return _every_posting(path)
+
+
+def test_segment_has_the_same_postings_as_with_whoosh_pool(tmp_path):
+    docs = _documents(400)
+    grouped = _build(tmp_path / "grouped", docs, stock=False)
+    stock = _build(tmp_path / "stock", docs, stock=True)
+    assert grouped == stock
+    assert len({(f, t) for f, t, *_ in grouped}) > 20
