@@ -53,8 +53,9 @@ def progress(message: str) -> None:
 def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KIND, reuse: dict | None = None,
                  again: frozenset[str] = frozenset()) -> dict:
     """Every figure for one corpus size; with ``reuse`` (this size's figures from an earlier run whose
-    stores are still in ``workdir``) the ingests are not run again, except those of the engines named
-    in ``again``; searches, cold start and fixity always are."""
+    stores are still in ``workdir``) the ingests are not run again. With ``again`` as well, the engines
+    it names are ingested and searched again and the others' figures all reused; without it, every
+    engine is searched again. docket's cold start and fixity are always measured."""
     progress(f"N = {count:,}: generating corpus")
     corpus = workdir / f"corpus-{count}"
     text_dir, _html_dir = write_corpus(count, corpus, shared)
@@ -69,11 +70,14 @@ def measure_size(count: int, workdir: Path, shared: Path, per_kind: int = PER_KI
     }
     figures["ingest"] = {engine: reuse["ingest"][engine] if reuse and engine not in again else run()
                          for engine, run in ingests.items()}
-    figures["search"] = {
-        "docket": stage("search_docket", store=str(store), shared=str(shared), per_kind=per_kind),
-        "whoosh": stage("search_whoosh", folder=str(whoosh_dir), shared=str(shared), per_kind=per_kind),
-        "fts5": stage("search_fts5", database=str(fts5_db), shared=str(shared), per_kind=per_kind),
+    searches = {
+        "docket": lambda: stage("search_docket", store=str(store), shared=str(shared), per_kind=per_kind),
+        "whoosh": lambda: stage("search_whoosh", folder=str(whoosh_dir), shared=str(shared), per_kind=per_kind),
+        "fts5": lambda: stage("search_fts5", database=str(fts5_db), shared=str(shared), per_kind=per_kind),
     }
+    # engines left out of a non-empty ``again`` changed neither store nor code: their searches stand too
+    figures["search"] = {engine: reuse["search"][engine] if reuse and again and engine not in again else run()
+                         for engine, run in searches.items()}
     figures["cold"] = stage("search_cold", store=str(store), shared=str(shared))
     figures["fixity"] = stage("fixity", store=str(store))
     return figures
@@ -112,6 +116,8 @@ def render(results: dict) -> str:
     lines = [
         f"docket benchmark — {env['cores']} cores, Python {env['python']}, whoosh-reloaded {env['whoosh']}, "
         f"SQLite {env['sqlite']}",
+        f"machine yardsticks: 2M-step Python loop {env.get('python_loop_ms', float('nan')):.0f} ms, "
+        f"sha256 in memory {env.get('sha256_gbps', float('nan')):.2f} GB/s",
         f"corpus: {n:,} generated articles ({top['text_bytes'] / MIB:,.0f} MiB of page text); "
         f"{sd['queries']} queries ({', '.join(KINDS)}), top 10 with snippets",
         "",
@@ -192,7 +198,28 @@ def environment() -> dict:
     from importlib import metadata
 
     return {"cores": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "whoosh": metadata.version("whoosh-reloaded")}
+            "whoosh": metadata.version("whoosh-reloaded"), **machine_speed()}
+
+
+def machine_speed() -> dict:
+    """Two yardsticks for comparing runs on different machines (virtual CPUs vary several-fold): how
+    long a fixed pure-Python loop takes, and sha256 over 64 MiB in memory (the best of three)."""
+    import hashlib
+
+    def loop() -> float:
+        start = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        return time.perf_counter() - start
+
+    def sha() -> float:
+        data = bytes(64 * MIB)
+        start = time.perf_counter()
+        hashlib.sha256(data).digest()
+        return len(data) / (time.perf_counter() - start) / 1e9
+
+    return {"python_loop_ms": min(loop() for _ in range(3)) * 1000, "sha256_gbps": max(sha() for _ in range(3))}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -208,8 +235,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="figures (--json) of an earlier run: its ingests (and stores) and HTML figures are reused, "
                              "the rest re-measured")
     parser.add_argument("--again", default="", metavar="ENGINES",
-                        help="with --reuse: these engines' ingests run again (comma-separated: docket,whoosh,fts5; "
-                             "docket also re-runs the HTML pages)")
+                        help="with --reuse: only these engines are ingested and searched again, the others' figures "
+                             "are reused (comma-separated: docket,whoosh,fts5; docket also re-runs the HTML pages)")
     args = parser.parse_args(argv)
     shared = (args.shared or default_shared()).resolve()
     sizes = [args.docs] if args.docs else [int(s) for s in args.sizes.split(",")]

@@ -26,14 +26,13 @@ from archive.records import (
 )
 from corpus.errors import InputError, InputTooLarge, UnreadableInput, display_path
 from corpus.facts import CaptureFacts, current_user, utc_now
-from corpus.indexing import Indexers
 from corpus.readers import MediaType, discover, sniff_media_type
 from corpus.version import DOCKET_VERSION
 from index import writer as index_writer
-from index.segments import commit_segments
 from index.values import IndexedDocument
 
-if TYPE_CHECKING:  # the cleaning stack is imported only when something is ingested (fast `docket search`)
+if TYPE_CHECKING:  # the cleaning and indexing stacks are imported only when something is ingested (fast `docket search`)
+    from corpus.indexing import Indexers
     from corpus.prepare import Prepared
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
@@ -143,6 +142,8 @@ class Collection:
 
         The workers clean the next batch while this process stores and indexes the one before it.
         """
+        from corpus.indexing import Indexers
+
         outcomes: list[IngestOutcome] = []
         batch: list[tuple[Path, bytes | InputError]] = []
         workers = options.workers or (os.cpu_count() or 1)
@@ -286,6 +287,7 @@ class Collection:
     def _settle_index(self, indexing: Indexers, options: IngestOptions, on_wait) -> None:  # noqa: ANN001
         """Wait for the indexing processes' last segments, commit them, and clear this process's mark."""
         from corpus import repair  # repair builds on this module
+        from index.segments import commit_segments
 
         built = indexing.finish()
         with self.archive.lock(timeout=options.lock_timeout, on_wait=on_wait):
