@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterator, Sequence
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.util import random_name
 
-CHUNK_TERMS = 4096  # terms pickled together in a run file
+CHUNK_POSTINGS = 20_000  # a run file is pickled in chunks of whole terms holding about this many postings: merging
+# reads one chunk of every run at a time, so memory is bounded by the runs, not by their size
 SMALL_BLOCK_POSTINGS = 4  # a posting block of at most this many postings ...
 SMALL_BLOCK_VALUES = 64  # ... whose values take fewer bytes than this is written uncompressed
 POSTING_BYTES = 140  # rough memory of one posting in a term's list, beside its value's length
@@ -58,9 +59,16 @@ class GroupedPostingPool:
             return
         name = f"{random_name()}.run"
         with self.tempstore.create_file(name).raw_file() as f:
-            ordered = sorted(self.terms.items())
-            for start in range(0, len(ordered), CHUNK_TERMS):
-                pickle.dump(ordered[start : start + CHUNK_TERMS], f, pickle.HIGHEST_PROTOCOL)
+            chunk: list = []
+            size = 0
+            for term in sorted(self.terms.items()):
+                chunk.append(term)
+                size += len(term[1])
+                if size >= CHUNK_POSTINGS:
+                    pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                    chunk, size = [], 0
+            if chunk:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         self.runs.append(name)
         self.terms = {}
         self.size = 0
