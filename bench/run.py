@@ -248,12 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     earlier = json.loads(args.reuse.read_text(encoding="utf-8")) if args.reuse else {}
     reused = {figures["documents"]: figures for figures in earlier.get("sizes", [])}
     again = frozenset(name for name in args.again.split(",") if name)
-    if args.no_html:
-        pass
-    elif "html" in earlier and "docket" not in again:
-        results["html"] = earlier["html"]
-    else:
-        results["html"] = measure_html(workdir, shared)
+    if not args.no_html:
+        reuse_html = "html" in earlier and "docket" not in again
+        results["html"] = earlier["html"] if reuse_html else measure_html(workdir, shared)
     for number, count in enumerate(sorted(sizes), start=1):
         results["sizes"].append(measure_size(count, workdir, shared, args.queries, reused.get(count), again))
         results["seconds"] = time.perf_counter() - started

@@ -128,7 +128,7 @@ class SegmentBuild:
 
 def commit_segments(path: Path, built: Sequence[BuiltSegment]) -> None:
     """Writer side: move built segments into the index and list them in one new generation."""
-    index = open_index(path, create=True, mmap=False)
+    index = open_index(path, create=True)
     lock = index.lock("WRITELOCK")
     if not _acquire(lock):
         raise IndexBusy(str(path))
