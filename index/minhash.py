@@ -3,8 +3,10 @@
 One-permutation MinHash: every 5-word shingle is hashed once (blake2b, stable across processes) and
 the hash picks one of ``BINS`` bins by its top bits; each bin keeps its smallest value. The share of
 equal bins between two signatures estimates the Jaccard similarity of their shingle sets.
-Locality-sensitive hashing: ``BANDS`` bands of ``ROWS`` bins each become index terms, so candidates
-for a document's near-duplicates are found with an index lookup before the signatures are compared.
+Locality-sensitive hashing: ``BANDS`` bands of ``ROWS`` bins each become keys, so a search folding
+its hits finds each hit's near-duplicate candidates among the groups so far by key before comparing
+signatures. (The keys are not index terms: sixteen terms no other document has cost a fifth of the
+terms a segment writes, and looking them up in every segment cost more than a search.)
 """
 
 from __future__ import annotations

@@ -23,10 +23,12 @@ matcher of another kind raises Unsupported and the caller falls back to whoosh's
 from __future__ import annotations
 
 import heapq
+import io
 import itertools
 import operator
 import pickle
 import re
+import struct
 import weakref
 import zlib
 from bisect import bisect_left
@@ -51,6 +53,7 @@ EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is 
 EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
 EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
 PHRASE_COST = 8  # ... where a phrase word's block counts this many (its positions are unpacked)
+_BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
 
 
@@ -289,19 +292,32 @@ class _Postings:
             self.unpacked[0] = tuple(matcher._values) if matcher._values is not None else (None,) * len(ids)  # noqa: SLF001
             self.bounds = [max(bound_of(w, 1.0) for w in self.decoded[0][1])]
             self.extents = [(0, 0, 0)]
+            self.raw = b""
             self.total = len(ids)
             return
-        lo = min_id
+        # the whole posting list in one read; block headers parsed from memory (whoosh's matcher
+        # reads each header through several Python file calls)
+        start, size = matcher._startoffset, matcher._length  # noqa: SLF001
+        size = size[0] if isinstance(size, tuple) else size  # W3TermInfo.from_bytes leaves it a 1-tuple
+        self.raw = raw = matcher._postfile.get(start, size)  # noqa: SLF001
+        stream = io.BytesIO(raw)
+        lo, pos = min_id, matcher._baseoffset - start  # noqa: SLF001
         while True:
+            (length,) = _BLOCK_LENGTH.unpack_from(raw, pos)
+            stream.seek(pos + _BLOCK_LENGTH.size)
+            count, maxid, maxweight, compressed, minlength, _maxlength = pickle.load(stream)  # noqa: S301
+            end = pos + _BLOCK_LENGTH.size + abs(length)
             self.los.append(lo)
-            self.his.append(matcher._maxid)  # noqa: SLF001
-            self.counts.append(matcher._blocklength)  # noqa: SLF001
-            self.bounds.append(bound_of(matcher._maxweight, matcher._minlength))  # noqa: SLF001
-            self.extents.append((matcher._dataoffset, matcher._nextoffset, matcher._compression))  # noqa: SLF001
-            lo = matcher._maxid + 1  # noqa: SLF001
-            if matcher._lastblock:  # noqa: SLF001
+            self.his.append(maxid)
+            self.counts.append(count)
+            self.bounds.append(bound_of(maxweight, byte_to_length(minlength)))
+            self.extents.append((stream.tell(), end, compressed))
+            lo = maxid + 1
+            if length < 0:  # whoosh marks the last block with a negative length
                 break
-            matcher._goto(matcher._nextoffset)  # noqa: SLF001
+            pos = end
+        if end != len(raw):
+            raise Unsupported("a posting list whose blocks do not end where its extent does")
         self.total = sum(self.counts)
 
     def block(self, index: int) -> tuple[tuple[int, ...], list[float]]:
@@ -311,8 +327,7 @@ class _Postings:
             start, end, compressed = self.extents[index]
             head = None
             if not self.matcher._byteids:  # noqa: SLF001
-                raw = self.matcher._postfile.get(start, end - start)  # noqa: SLF001
-                head = block_head(raw, compressed, self.counts[index])
+                head = block_head(self.raw[start:end], compressed, self.counts[index])
             found = self.decoded[index] = head if head is not None else self._unpack(index)[:2]
         return found
 
@@ -325,7 +340,7 @@ class _Postings:
 
     def _unpack(self, index: int) -> tuple[tuple[int, ...], list[float], tuple]:
         start, end, compressed = self.extents[index]
-        raw = self.matcher._postfile.get(start, end - start)  # noqa: SLF001
+        raw = self.raw[start:end]
         ids, weights, values = pickle.loads(zlib.decompress(raw) if compressed else raw)  # noqa: S301
         ids = tuple(itertools.accumulate(ids)) if not self.matcher._byteids else ids  # noqa: SLF001
         count = len(ids)

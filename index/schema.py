@@ -53,5 +53,4 @@ def build_schema() -> fields.Schema:
         raw_sha256=fields.ID(stored=True),
         clean_sha256=fields.ID(stored=True, sortable=True),  # a column: duplicates grouped without loading
         minhash=fields.COLUMN(columns.VarBytesColumn()),  # the near-duplicate signature (index/minhash.py)
-        minhash_band=fields.KEYWORD(),
     )

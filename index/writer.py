@@ -132,7 +132,6 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
     signature = minhash.signature(doc.body)
     if signature:
         fields["minhash"] = minhash.encode(signature)
-        fields["minhash_band"] = " ".join(minhash.band_terms(signature))
     return fields
 
 
