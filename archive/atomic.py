@@ -1,12 +1,14 @@
-"""Atomic, durable file writes: temp file in the same folder, fsync, rename, fsync the folder."""
+"""Atomic, durable file writes: temp file in the same folder, fsync, rename, fsync the folder.
+
+``tempfile`` and ``ctypes`` are imported where they are used: every command imports this module,
+and a search needs neither (15 ms of a cold start).
+"""
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 READ_ONLY = 0o444
@@ -19,6 +21,8 @@ def write_atomic(path: Path, data: bytes, *, mode: int = READ_ONLY, durable: boo
     With ``durable`` the bytes and the rename reach the disk before this returns; callers that
     write many files may pass ``durable=False`` and call :func:`sync_folders` once per batch.
     """
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
     try:
@@ -96,6 +100,8 @@ def _libc_syncfs():  # noqa: ANN202 - a ctypes function or None
     """libc's syncfs, where there is one (Linux)."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes
+
     try:
         return ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):

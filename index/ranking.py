@@ -412,6 +412,15 @@ class _Postings:
         """How many blocks meeting [start, end) have not been read."""
         return sum(1 for b in self._blocks_over(start, end) if b not in self.decoded)
 
+    def has(self, doc: int) -> bool:
+        """Whether ``doc`` has a posting here (reads its block)."""
+        b = self.block_at(doc)
+        if b < 0:
+            return False
+        ids = self.block(b)[0]
+        j = bisect_left(ids, doc)
+        return j < len(ids) and ids[j] == doc
+
     def value_of(self, doc: int):  # noqa: ANN201
         """The stored value (positions/characters) of ``doc``'s posting, or None."""
         b = self.block_at(doc)
@@ -911,7 +920,11 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
         else:
             unread.append((s, i, j))
     queue_size = read + len(unread)
-    total, exact = _count_rest(segments, unread, top.matched)
+    total = _words_count(segments, plan) if allowed is None else None
+    if total is not None:
+        exact = True
+    else:
+        total, exact = _count_rest(segments, unread, top.matched)
     ranked = tuple((-doc, score) for score, doc in sorted(top.heap, reverse=True))
     return Ranked(ranked, total, exact, tuple(segments), (read, queue_size))
 
@@ -960,6 +973,32 @@ def _runs(todo: list[tuple[float, int, int]]) -> list[tuple[float, int, int, int
         else:
             runs.append((bound, s, i, i + 1))
     return runs
+
+
+def _words_count(segments: list[_Segment], plan) -> int | None:  # noqa: ANN001
+    """The exact count of a word, or of words OR-ed (a plain word is one in the title OR the body),
+    from the block headers when each segment has at most one of the lists unread: its postings all
+    match, plus the read lists' documents it lacks. None when a segment has deletions, or more lists
+    unread, or checking those documents would read more than EXACT_BUDGET blocks in all."""
+    parts = (plan,) if isinstance(plan, Word) else plan.parts if isinstance(plan, AnyOf) else ()
+    if not parts or not all(isinstance(part, Word) for part in parts):
+        return None
+    keys = {(part.field, part.text) for part in parts}
+    checks = []
+    for seg in segments:
+        if seg.deleted:
+            return None
+        lists = [seg.postings[key] for key in keys if key in seg.postings]
+        unread = [p for p in lists if not p.eager]
+        if len(unread) > 1:
+            return None
+        checks.append((unread[0] if unread else None, set().union(*(p.points for p in lists if p.eager))))
+    cost = sum(len({big.block_at(doc) for doc in docs} - {-1} - big.decoded.keys())
+               for big, docs in checks if big is not None)
+    if cost > EXACT_BUDGET:
+        return None
+    return sum(len(docs) if big is None else big.total + sum(1 for doc in docs if not big.has(doc))
+               for big, docs in checks)
 
 
 def _count_rest(segments: list[_Segment], unread: list[tuple[int, int, int]], matched: int) -> tuple[int, bool]:

@@ -120,21 +120,22 @@ def test_common_word_reads_fewer_blocks_than_it_has(amber, monkeypatch):
 
 def test_estimated_total_is_flagged_and_close(amber, monkeypatch):
     """When counting the rest would read too many blocks, the total is an estimate, and says so:
-    "about N" for people, ``"total_exact": false`` in JSON."""
+    "about N" for people, ``"total_exact": false`` in JSON. (Two words: one word's count comes from
+    its block headers.)"""
     monkeypatch.setattr(ranking, "EXACT_BUDGET", 0)
-    results = search(amber / "index", SearchRequest("amber", limit=5, group=False))
+    results = search(amber / "index", SearchRequest("amber note", limit=5, group=False))
     assert not results.total_exact
     assert abs(results.total - 1500) <= 0.3 * 1500
-    code, out, _ = docket(amber, "search", "amber", "--limit", "2", "--no-group")
+    code, out, _ = docket(amber, "search", "amber note", "--limit", "2", "--no-group")
     assert 0 == code
     assert out.splitlines()[0].startswith("about 1,")
-    assert " documents match 'amber' (page 1: hits 1–2)" in out.splitlines()[0]
-    data = json.loads(docket(amber, "search", "amber", "--json", "--no-group", "--limit", "5")[1])
+    assert " documents match 'amber note' (page 1: hits 1–2)" in out.splitlines()[0]
+    data = json.loads(docket(amber, "search", "amber note", "--json", "--no-group", "--limit", "5")[1])
     assert ["query", "total", "total_exact", "hits"] == list(data)
     assert data["total_exact"] is False
-    assert "<p>about 1," in docket(amber, "search", "amber", "--format", "html", "--no-group", "--limit", "2")[1]
+    assert "<p>about 1," in docket(amber, "search", "amber note", "--format", "html", "--no-group", "--limit", "2")[1]
     monkeypatch.setattr(ranking, "EXACT_BUDGET", 48)
-    assert "1500 documents match" in docket(amber, "search", "amber", "--no-group", "--limit", "5")[1]
+    assert "1500 documents match" in docket(amber, "search", "amber note", "--no-group", "--limit", "5")[1]
 
 
 def test_total_counts_every_match(corpus):
@@ -210,6 +211,35 @@ def test_fuzzy_words_from_the_kept_word_list_are_the_segments_words(corpus, monk
     monkeypatch.setattr(index_search, "LEXICON_AFTER", 0)
     assert by_segment == [expanded(t) for t in texts]
     assert index_search.field_words(reader, "body") is not None
+
+
+def test_one_word_is_counted_from_its_block_headers(amber):
+    """With nothing deleted and no filter, a word matches wherever it has a posting: the count is
+    exact without reading the blocks the top 10 did not need."""
+    searcher = Reading(amber / "index").searcher
+    got = ranking.rank(searcher, ranking.compile_plan(parse_query(searcher.schema, "amber"), searcher.schema), 10)
+    assert (1500, True) == (got.total, got.exact)
+    read, blocks = got.blocks()
+    assert blocks >= 10 and read <= 2
+
+
+def test_a_word_in_titles_and_bodies_is_counted_once(tmp_path, monkeypatch):
+    """The title list read whole, the body list from its headers: documents with the word in both
+    count once, the total is exact (with no budget for counting otherwise) and equals whoosh's."""
+    monkeypatch.setattr(ranking, "EXACT_BUDGET", 0)
+    ix = open_index(tmp_path / "index", create=True)
+    writer = ix.writer()
+    for n in range(3000):
+        river = "river " * (5 if 300 <= n < 310 else 1 if n % 3 == 0 else 0)
+        body = river + " ".join(f"w{w}" for w in random.Random(n).sample(range(900), 9))
+        writer.add_document(**to_fields(doc(f"{n:04x}", body, title="River notes" if n < 40 else f"Notes {n}")))
+    writer.commit()
+    searcher = Reading(tmp_path / "index").searcher
+    query = parse_query(searcher.schema, "river")
+    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 10)
+    expected = sum(1 for n in range(3000) if n % 3 == 0 or n < 40 or 300 <= n < 310)
+    assert (expected, True) == (got.total, got.exact)
+    assert expected == _whoosh_top(searcher, query, 10)[1]
 
 
 def test_phrase_checks_agree():
