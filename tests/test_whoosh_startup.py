@@ -57,9 +57,10 @@ def test_deleted_documents_are_cached_as_before():
         assert reader.deleted_docs_set is first
 
 
-def test_search_process_loads_neither_asyncio_nor_package_metadata():
+def test_search_process_loads_no_asyncio_network_or_package_metadata():
     code = ("import functools, sys, corpus.cli, index.search, whoosh.reading; "
-            "print(sorted(m for m in ('asyncio', 'importlib.metadata', 'importlib.resources') if m in sys.modules), "
+            "print(sorted(m for m in ('asyncio', 'importlib.metadata', 'importlib.resources', 'urllib.request', "
+            "'http.client', 'ssl') if m in sys.modules), "
             "whoosh.reading.cached_property is functools.cached_property)")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[] True"
@@ -67,3 +68,14 @@ def test_search_process_loads_neither_asyncio_nor_package_metadata():
 
 def test_the_version_is_the_installed_one():
     assert metadata.version("docket") == DOCKET_VERSION
+
+
+def test_whoosh_urlretrieve_still_works_and_urllib_is_the_real_one(tmp_path):
+    source, copy = tmp_path / "source.txt", tmp_path / "copy.txt"
+    source.write_text("evidence", encoding="utf-8")
+    code = ("import sys, index, whoosh.compat, urllib.request; "
+            "assert urllib.request.urlopen is not None; "
+            f"whoosh.compat.urlretrieve({source.as_uri()!r}, {str(copy)!r}); print('ok')")
+    assert "ok" == subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  check=True).stdout.strip()
+    assert "evidence" == copy.read_text(encoding="utf-8")
