@@ -1,6 +1,6 @@
 """Search: the whoosh schema, writer, queries and snippets (whoosh stays inside this package).
 
-Importing the package first takes two start-up costs of whoosh-reloaded off every process
+Importing the package first takes three start-up costs of whoosh-reloaded off every process
 (see index/whoosh_startup.py).
 """
 
