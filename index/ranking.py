@@ -415,23 +415,23 @@ class _Postings:
         """How many blocks meeting [start, end) have not been read."""
         return sum(1 for b in self._blocks_over(start, end) if b not in self.decoded)
 
-    def has(self, doc: int) -> bool:
-        """Whether ``doc`` has a posting here (reads its block)."""
-        b = self.block_at(doc)
-        if b < 0:
-            return False
-        ids = self.block(b)[0]
-        j = bisect_left(ids, doc)
-        return j < len(ids) and ids[j] == doc
-
-    def value_of(self, doc: int):  # noqa: ANN201
-        """The stored value (positions/characters) of ``doc``'s posting, or None."""
+    def _locate(self, doc: int) -> tuple[int, int] | None:
+        """(block, place in it) of ``doc``'s posting, or None (reads the block's docnums)."""
         b = self.block_at(doc)
         if b < 0:
             return None
         ids = self.block(b)[0]
         j = bisect_left(ids, doc)
-        return self.block_values(b)[j] if j < len(ids) and ids[j] == doc else None
+        return (b, j) if j < len(ids) and ids[j] == doc else None
+
+    def has(self, doc: int) -> bool:
+        """Whether ``doc`` has a posting here."""
+        return self._locate(doc) is not None
+
+    def value_of(self, doc: int):  # noqa: ANN201
+        """The stored value (positions/characters) of ``doc``'s posting, or None."""
+        found = self._locate(doc)
+        return None if found is None else self.block_values(found[0])[found[1]]
 
 
 def _weights(weights, count: int) -> list[float]:  # noqa: ANN001
