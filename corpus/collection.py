@@ -391,8 +391,14 @@ class Collection:
         while True:
             with self.archive.lock(timeout=timeout):
                 if not live_marks(self.archive.root, self.mark):
-                    count = index_writer.rebuild(
-                        self.index_path, (indexed_document(rec, text) for rec, text in self.documents()))
+                    docs = (indexed_document(rec, text) for rec, text in self.documents())
+                    processes = os.cpu_count() or 1
+                    if processes > 1 and len(self.ingested_ids()) >= PARALLEL_THRESHOLD:
+                        from corpus.indexing import rebuild  # forks indexing processes
+
+                        count = rebuild(self.index_path, docs, processes)
+                    else:
+                        count = index_writer.rebuild(self.index_path, docs)
                     self.archive.ledger.append([("reindex", None, {"documents": count})], utc_now())
                     return count
             waited = time.monotonic() - started

@@ -7,10 +7,15 @@ phrase ("hrw.org" → ``hrw org``). Inner apostrophes stay (``don't``) but an En
 together (``anti-gay`` → ``anti``, ``gay`` and ``antigay``). Tokens are lower-cased, then stemmed by
 their script — Russian snowball for Cyrillic, Porter for the rest — and accent-folded
 (``café`` → ``cafe``, ``ё`` → ``е``).
+
+A body is also indexed by its word pairs that join a common word to a rarer one (``the ministry``,
+``ministry of``): a phrase query looks those pairs up before it unpacks any positions, as Lucene's
+CommonGrams filter does. A common word is in a third of the documents; the pair is in a few.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -26,6 +31,15 @@ _HYPHENS = re.compile(r"[-‐‑]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _POSSESSIVE = ("'s", "’s")
 _RUSSIAN = RussianStemmer()
+# English function words (and whoosh's stop words): a pair of neighbours where exactly one is among
+# them is a phrase-pair term; a pair of two of them would be as common as its words, and is not
+COMMON_WORDS = """a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have
+having he her here hers herself him himself his how i if in into is it its itself just may me more most my
+myself no nor not now of off on once only or other our ours ourselves out over own same she should so some
+such tbd than that the their theirs them themselves then there these they this those through to too under
+until up us very was we were what when where which while who whom why will with would yet you your yours
+yourself yourselves""".split()
 
 
 @lru_cache(maxsize=100_000)
@@ -58,17 +72,46 @@ def _match_terms(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]
     return tuple(terms), len(parts) - 1
 
 
-def index_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
-    """Every index term of ``text`` with its (position, start, end) occurrences, in order.
+@lru_cache(maxsize=1)
+def common_terms() -> frozenset[str]:
+    """The index terms of :data:`COMMON_WORDS`."""
+    return frozenset(stem_word(word) for word in COMMON_WORDS)
+
+
+def pair_term(first: str, second: str) -> str:
+    """The phrase-pair term of two neighbouring index terms (a space never occurs in a term)."""
+    return f"{first} {second}"
+
+
+def phrase_pairs(terms: list[str]) -> list[str]:
+    """The pair terms of a phrase's consecutive index terms: neighbours where exactly one is common."""
+    common = common_terms()
+    return [pair_term(a, b) for a, b in itertools.pairwise(terms) if (a in common) != (b in common)]
+
+
+@lru_cache(maxsize=200_000)
+def _match_groups(word: str) -> tuple[tuple[str, ...], ...]:
+    """The index terms of one tokenizer match grouped by position, one group per position it takes
+    (a hyphenated word's joined form shares its first part's)."""
+    terms, extra = _match_terms(word)
+    return tuple(tuple(term for term, offset, _b, _e in terms if offset == n) for n in range(extra + 1))
+
+
+def index_postings(text: str, pairs: set[str] | None = None) -> dict[str, list[tuple[int, int, int]]]:
+    """Every index term of ``text`` with its (position, start, end) occurrences, in order; with
+    ``pairs``, each phrase-pair term of neighbouring positions is added to it (see phrase_pairs).
 
     Exactly what :func:`text_analyzer` yields at index time, in one pass with the work per distinct
     word cached: indexing runs this on every document, the analyzer chain only on queries.
     """
     postings: dict[str, list[tuple[int, int, int]]] = {}
+    common = common_terms()
+    before: tuple[str, ...] = ()
     shift = 0
     for pos, match in enumerate(_WORD.finditer(text)):
         start = match.start()
-        terms, extra = _match_terms(match.group())
+        word = match.group()
+        terms, extra = _match_terms(word)
         for term, offset, begin, end in terms:
             occurrence = (pos + shift + offset, start + begin, start + end)
             found = postings.get(term)
@@ -77,7 +120,30 @@ def index_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
             else:
                 found.append(occurrence)
         shift += extra
+        if pairs is not None:
+            for group in _match_groups(word):
+                for a in before:
+                    for b in group:
+                        if (a in common) != (b in common):
+                            pairs.add(f"{a} {b}")
+                before = group
     return postings
+
+
+_LAST_BODY: tuple[str, dict, frozenset[str]] = ("", {}, frozenset())
+
+
+def body_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], frozenset[str]]:
+    """:func:`index_postings` of a body and its phrase-pair terms. The last body's are kept: whoosh
+    asks the body field and the pairs field for the same text one after the other."""
+    global _LAST_BODY  # noqa: PLW0603 - a one-entry cache, replaced whole
+    last = _LAST_BODY
+    if last[0] is text:
+        return last[1], last[2]
+    pairs: set[str] = set()
+    postings = index_postings(text, pairs)
+    _LAST_BODY = (text, postings, frozenset(pairs))
+    return postings, _LAST_BODY[2]
 
 
 def fold(text: str) -> str:

@@ -42,6 +42,8 @@ from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from index.analysis import phrase_pairs
+
 EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read up front
 EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
 EAGER_POINTS = 4096  # ... up to this many postings per segment
@@ -52,6 +54,7 @@ SAMPLE_RUN = 8  # neighbouring unread intervals sampled together
 EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is exact ...
 EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
 EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
+PAIRS_FIELDS = {"body": "body_pairs"}  # a field's phrase-pair field (index/schema.py), where it has one
 PHRASE_COST = 8  # ... where a phrase word's block counts this many (its positions are unpacked)
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
@@ -92,12 +95,18 @@ class AllOf:
 @attrs.frozen
 class PhraseOf:
     """The words in order, each at most ``slop`` positions after the one before (whoosh's Phrase);
-    scored as the sum of the words' scores, as whoosh does."""
+    scored as the sum of the words' scores, as whoosh does. ``pairs`` are terms every match has (its
+    phrase-pair terms, index/analysis.py), looked up first; they add nothing to the score."""
 
     field: str
     words: tuple[bytes, ...]
     slop: int = 1
     boost: float = 1.0
+    pairs: tuple[Word, ...] = ()
+
+    def pairs_decide(self) -> bool:
+        """Whether having the pairs is having the phrase: two words, next to each other, one pair."""
+        return len(self.words) == 2 and self.slop == 1 and len(self.pairs) == 1
 
 
 NOTHING = AnyOf(())
@@ -124,7 +133,12 @@ def compile_plan(query: wq.Query, schema) -> Word | AnyOf | AllOf | PhraseOf:  #
             return NOTHING
         if len(words) == 1:
             return Word(query.fieldname, words[0], float(query.boost))
-        return PhraseOf(query.fieldname, words, int(query.slop), float(query.boost))
+        pairs: tuple[Word, ...] = ()
+        pairs_field = PAIRS_FIELDS.get(query.fieldname)
+        if int(query.slop) == 1 and pairs_field in schema:
+            terms = phrase_pairs([w.decode("utf-8") for w in words])
+            pairs = tuple(Word(pairs_field, t.encode("utf-8")) for t in dict.fromkeys(terms))
+        return PhraseOf(query.fieldname, words, int(query.slop), float(query.boost), pairs)
     if type(query) is wq.Or and (query.minmatch or query.scale):
         raise Unsupported("Or with minmatch or scale")
     if type(query) in (wq.And, wq.Or):
@@ -154,6 +168,8 @@ def plan_words(plan) -> list[Word]:  # noqa: ANN001
         elif isinstance(node, PhraseOf):
             for text in node.words:
                 seen.setdefault((node.field, text), Word(node.field, text))
+            for pair in node.pairs:
+                seen.setdefault((pair.field, pair.text), pair)
         else:
             for part in node.parts:
                 walk(part)
@@ -531,10 +547,8 @@ class _Segment:
         found = self._sizes.get(id(node))
         if found is None:
             if isinstance(node, Word | PhraseOf):
-                words = [node.text] if isinstance(node, Word) else node.words
-                counts = [self.postings[(node.field, w)].total if (node.field, w) in self.postings else 0
-                          for w in words]
-                found = min(counts)
+                keys = [(node.field, node.text)] if isinstance(node, Word) else _phrase_keys(node)
+                found = min(self.postings[key].total if key in self.postings else 0 for key in keys)
             else:
                 counts = [self.size(part) for part in node.parts]
                 found = (min(counts) if isinstance(node, AllOf) else sum(counts)) if counts else 0
@@ -616,6 +630,11 @@ def _open(data: _SearcherData, index: int, field: str, text: bytes, weighting) -
     return _Postings(matcher, score_of, bound_of, info.min_id())
 
 
+def _phrase_keys(node: PhraseOf) -> list[tuple[str, bytes]]:
+    """The (field, term) of each word and pair of a phrase."""
+    return [(node.field, w) for w in node.words] + [(p.field, p.text) for p in node.pairs]
+
+
 def _leaf_bounds(seg: _Segment, field: str, text: bytes) -> tuple[list[float], list[bool]]:
     """The bound of one term in each interval: its block's bound, or a point's exact score."""
     count = len(seg.cuts) - 1
@@ -635,8 +654,11 @@ def _node_bounds(seg: _Segment, node) -> tuple[list[float | None], list[bool]]: 
     if isinstance(node, Word):
         ub, has = _leaf_bounds(seg, node.field, node.text)
     elif isinstance(node, PhraseOf | AllOf):
-        parts = ([_leaf_bounds(seg, node.field, w) for w in node.words] if isinstance(node, PhraseOf)
-                 else [_node_bounds(seg, part) for part in node.parts])
+        if isinstance(node, PhraseOf):  # a pair bounds where the phrase can be, and adds no score
+            parts = [_leaf_bounds(seg, node.field, w) for w in node.words]
+            parts += [([0.0] * count, _leaf_bounds(seg, p.field, p.text)[1]) for p in node.pairs]
+        else:
+            parts = [_node_bounds(seg, part) for part in node.parts]
         ub, has = [0.0] * count, [True] * count
         for part_ub, part_has in parts:
             for i in range(count):
@@ -710,21 +732,29 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
                    only: set[int] | None = None) -> dict[int, float]:
     """Documents with the words in order within ``slop`` of each other, scored as the words' sum.
 
-    The words' documents are intersected rarest first; positions are read only for documents that
-    have every word.
+    The pairs' documents come first, then the words', rarest first; positions are read only for
+    documents that have every pair and word, and not at all when the pair decides.
     """
     field = node.field
-    if any((field, w) not in keys for w in node.words):
+    if any((field, w) not in keys for w in node.words) or any((p.field, p.text) not in keys for p in node.pairs):
         return {}
+    docs = only
+    for pair in sorted(node.pairs, key=lambda p: seg.postings[(p.field, p.text)].total):
+        lookup = seg.postings[(pair.field, pair.text)]
+        docs = lookup.docs_in(start, end) if docs is None else {d for d in docs if lookup.has(d)}
+        if not docs:
+            return {}
     order = sorted(set(node.words), key=lambda w: seg.postings[(field, w)].total)
     scores: dict[bytes, dict[int, float]] = {}
-    docs = only
     for word in order:
         p = seg.postings[(field, word)]
         scores[word] = p.scores_in(start, end) if docs is None else p.scores_of(docs)
         docs = set(scores[word]) if docs is None else docs.intersection(scores[word])
         if not docs:
             return {}
+    if node.pairs_decide():
+        first, second = node.words
+        return {doc: scores[first][doc] + scores[second][doc] for doc in docs}
     decode = positions_decoder(seg.segment.schema[field].format)
     lists = [seg.postings[(field, w)] for w in node.words]
     out = {}
@@ -817,9 +847,11 @@ def _node_cost(seg: _Segment, node, start: int, end: int, keys: set) -> int:  # 
         return seg.postings[key].unread_over(start, end) if key in keys else 0
     if isinstance(node, PhraseOf):
         words = [(node.field, w) for w in set(node.words)]
-        if any(key not in keys for key in words):
+        pairs = [(p.field, p.text) for p in node.pairs]
+        if any(key not in keys for key in words + pairs):
             return 0
-        return PHRASE_COST * sum(seg.postings[key].unread_over(start, end) for key in words)
+        return (PHRASE_COST * sum(seg.postings[key].unread_over(start, end) for key in words)
+                + sum(seg.postings[key].unread_over(start, end) for key in pairs))
     return sum(_node_cost(seg, part, start, end, keys) for part in node.parts)
 
 
@@ -837,7 +869,7 @@ def _node_candidates(seg: _Segment, node) -> list[float]:  # noqa: ANN001
             else:
                 counts = [a + b for a, b in zip(counts, _node_candidates(seg, part), strict=True)]
         return counts
-    parts = ([_add_candidates(seg, seg.postings.get((node.field, w)), [0.0] * size) for w in node.words]
+    parts = ([_add_candidates(seg, seg.postings.get(key), [0.0] * size) for key in _phrase_keys(node)]
              if isinstance(node, PhraseOf) else [_node_candidates(seg, part) for part in node.parts])
     return [min(c) for c in zip(*parts, strict=True)] if parts else [0.0] * size
 

@@ -126,15 +126,16 @@ class SegmentBuild:
         self.writer.cancel()
 
 
-def commit_segments(path: Path, built: Sequence[BuiltSegment]) -> None:
-    """Writer side: move built segments into the index and list them in one new generation."""
+def commit_segments(path: Path, built: Sequence[BuiltSegment], *, replace: bool = False) -> None:
+    """Writer side: move built segments into the index and list them in one new generation (with
+    ``replace``, instead of every segment it had: a search sees the old documents or the new)."""
     index = open_index(path, create=True)
     lock = index.lock("WRITELOCK")
     if not _acquire(lock):
         raise IndexBusy(str(path))
     try:
         toc = index._read_toc()
-        segments = [*toc.segments, *(_move_into(path, item) for item in built)]
+        segments = [*([] if replace else toc.segments), *(_move_into(path, item) for item in built)]
         TOC(index.schema, segments, toc.generation + 1).write(index.storage, INDEX_NAME)
         clean_files(index.storage, INDEX_NAME, toc.generation + 1, segments)
     finally:

@@ -105,6 +105,7 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
         "id": doc.id,
         "title": doc.title,
         "body": doc.body,
+        "body_pairs": doc.body,
         "raw_sha256": doc.raw_sha256,
         "clean_sha256": doc.clean_sha256,
         "published_text": doc.published,
@@ -216,13 +217,18 @@ def rebuild(path: Path, docs: Iterable[IndexedDocument]) -> int:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     writer.commit(optimize=True)
+    swap_in(fresh, path)
+    return count
+
+
+def swap_in(fresh: Path, path: Path) -> None:
+    """Put the index built at ``fresh`` in the place of the one at ``path`` (which is deleted)."""
     old = path.with_name(path.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if path.exists():
         path.rename(old)
     fresh.rename(path)
     shutil.rmtree(old, ignore_errors=True)
-    return count
 
 
 def indexed_digests(path: Path) -> dict[str, tuple[str, str]]:

@@ -3,6 +3,7 @@ the one-pass analysis that must index exactly what the analyzer chain would."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -90,6 +91,32 @@ def test_a_parallel_ingest_writes_few_segments_and_leaves_nothing_behind(fast_tm
     assert len(index_writer.open_index(index_path)._segments()) <= 2
     assert [] == list((index_path / ".staging").glob("*"))
     assert [] == list((store / "archive").glob("write.pending*"))
+
+
+def test_reindex_builds_segments_in_processes_and_upgrades_an_old_schema(fast_tmp: Path) -> None:  # noqa: F811
+    """A rebuild of 300 documents through the indexing processes: the same hits as before, few
+    segments, nothing left behind; an index of an older schema is rebuilt beside it and swapped in."""
+    make_corpus(fast_tmp / "in", 300, seed=5)
+    store = fast_tmp / "store"
+    assert 0 == run_docket(store, "ingest", "-q", "--workers", "2", str(fast_tmp / "in")).returncode
+    index_path = Collection(store).index_path
+
+    def hits() -> tuple[int, list[tuple[str, float]]]:  # documents of equal score may swap places
+        found = json.loads(run_docket(store, "search", "--json", "--no-group", "--limit", "200", "about").stdout)
+        return found["total"], sorted((hit["id"], round(hit["score"], 6)) for hit in found["hits"])
+
+    before = hits()
+    for version in (index_writer.SCHEMA_VERSION, "2"):
+        (index_path / "SCHEMA_VERSION").write_text(version + "\n")
+        result = run_docket(store, "reindex")
+        assert 0 == result.returncode, result.stderr.decode()
+        assert b"reindexed 300 documents" in result.stdout
+        assert index_writer.SCHEMA_VERSION == index_writer.schema_version(index_path)
+        assert_complete(store, 300)
+        assert len(index_writer.open_index(index_path)._segments()) <= (os.cpu_count() or 1)
+        assert before == hits()
+        assert [] == list((index_path / ".staging").glob("*"))
+        assert ["index"] == sorted(p.name for p in store.iterdir() if p.name.startswith("index"))
 
 
 def _children(pid: int) -> set[int]:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from search_support import doc, make_index
 
-from index.analysis import text_analyzer
+from index.analysis import index_postings, phrase_pairs, text_analyzer
 from index.errors import QuerySyntaxError
 from index.query import normalise_query, parse_query
 from index.schema import build_schema
@@ -28,6 +28,17 @@ def test_hyphenated_word_is_parts_and_joined_word():
     """anti-gay indexes anti, gay and antigay; a query gets only the parts."""
     assert ["antigai", "anti", "gai"] == terms("anti-gay")
     assert ["anti", "gai"] == terms("anti-gay", mode="query")
+
+
+def test_body_pairs_join_each_common_word_to_its_rarer_neighbours():
+    """A phrase pair is two neighbouring terms of which exactly one is a common word ("of the" is
+    not one); a hyphenated word's joined form shares its first part's position, so both pair with
+    the word before, as a phrase of either would match there."""
+    pairs: set[str] = set()
+    index_postings("The anti-gay law of the Ministry was passed", pairs)
+    assert {"the antigai", "the anti", "law of", "the ministri", "ministri wa", "wa pass"} == pairs
+    assert ["the anti"] == phrase_pairs(["the", "anti", "gai", "law"])
+    assert ["law of", "the ministri"] == phrase_pairs(["law", "of", "the", "ministri"])
 
 
 def test_cyrillic_is_stemmed_in_russian_and_latin_in_english():

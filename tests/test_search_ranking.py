@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from search_support import doc, docket
+from search_support import doc, docket, make_index
 from whoosh import collectors
 
 from index import ranking
@@ -62,7 +62,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 QUERIES = ["evacuation", "the", "said", "evacuation network", "report OR gazeta", "moscow grozny shelter",
            '"the of"', '"evacuation network"', '"of the evacuation"', '"network evacuation"~3', "evac*",
-           "re*", "evacuatoin~", "netwrk~2", "title:report", "Report AND (camp OR court)", "zzzz"]
+           "re*", "evacuatoin~", "netwrk~2", "title:report", "Report AND (camp OR court)", "zzzz",
+           # phrases narrowed by their common-word pairs (index/analysis.py)
+           '"the evacuation"', '"evacuation of"', '"said the court"', '"network of the"', '"of the evacuation network"',
+           '"the network" AND court', '"the network" OR "with a lawyer"']
 
 
 def _whoosh_top(searcher, query, limit: int) -> tuple[list[tuple[int, float]], int]:  # noqa: ANN001
@@ -240,6 +243,30 @@ def test_a_word_in_titles_and_bodies_is_counted_once(tmp_path, monkeypatch):
     expected = sum(1 for n in range(3000) if n % 3 == 0 or n < 40 or 300 <= n < 310)
     assert (expected, True) == (got.total, got.exact)
     assert expected == _whoosh_top(searcher, query, 10)[1]
+
+
+def test_two_word_phrase_with_a_common_word_is_decided_by_its_pair(corpus, monkeypatch):
+    """A pair of neighbours is the phrase itself: no position is unpacked, and whoosh agrees."""
+    def no_positions(fmt):  # noqa: ANN001, ANN202
+        raise AssertionError("positions unpacked")
+
+    searcher = Reading(corpus).searcher
+    query = parse_query(searcher.schema, 'body:"the evacuation"')
+    expected, count = _whoosh_top(searcher, query, 40)
+    monkeypatch.setattr(ranking, "positions_decoder", no_positions)
+    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 40)
+    assert expected and [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
+    assert (count, True) == (got.total, got.exact)
+
+
+def test_pairs_narrow_a_longer_phrase_but_positions_decide(tmp_path):
+    """A document with every pair of a three-word phrase, apart, does not match it."""
+    ix = make_index(tmp_path, doc("01", "the evacuation of the camps"),
+                    doc("02", "the evacuation began; an evacuation of the camps"), doc("03", "evacuation"))
+    schema = Reading(ix).searcher.schema
+    plan = ranking.compile_plan(parse_query(schema, '"the evacuation of"'), schema)
+    assert any(part.pairs for part in plan.parts)
+    assert ["01" * 64] == [h.id for h in search(ix, SearchRequest('"the evacuation of"', group=False)).hits]
 
 
 def test_phrase_checks_agree():
