@@ -8,15 +8,17 @@ together (``anti-gay`` → ``anti``, ``gay`` and ``antigay``). Tokens are lower-
 their script — Russian snowball for Cyrillic, Porter for the rest — and accent-folded
 (``café`` → ``cafe``, ``ё`` → ``е``).
 
-A body is also indexed by its word pairs that join a common word to a rarer one (``the ministry``,
-``ministry of``): a phrase query looks those pairs up before it unpacks any positions, as Lucene's
-CommonGrams filter does. A common word is in a third of the documents; the pair is in a few.
+A body also keeps its word pairs that join a common word to a rarer one (``the ministry``,
+``ministry of``), hashed, in a column: a phrase checks a document's pairs before it unpacks any
+positions. A common word is in a third of the documents; the pair is in a few.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import zlib
+from collections.abc import Iterable
 from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
@@ -83,6 +85,27 @@ def pair_term(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
+def pair_key(term: str) -> bytes:
+    """A pair term's 4-byte key, as the pairs column holds it (crc32: stable across processes)."""
+    return zlib.crc32(term.encode("utf-8")).to_bytes(4, "big")
+
+
+def pairs_column(pairs: Iterable[str]) -> bytes:
+    """The pairs column value of a document: its pair keys, sorted, 4 bytes each."""
+    return b"".join(sorted({pair_key(term) for term in pairs}))
+
+
+def has_pair(column: bytes, key: bytes) -> bool:
+    """Whether a pairs column value holds ``key`` (at a 4-byte boundary). A key may stand for
+    another pair too (one chance in 2^32 per pair): a phrase still checks positions."""
+    at = column.find(key)
+    while at >= 0:
+        if not at % 4:
+            return True
+        at = column.find(key, at + 1)
+    return False
+
+
 def phrase_pairs(terms: list[str]) -> list[str]:
     """The pair terms of a phrase's consecutive index terms: neighbours where exactly one is common."""
     common = common_terms()
@@ -90,11 +113,25 @@ def phrase_pairs(terms: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _match_groups(word: str) -> tuple[tuple[str, ...], ...]:
-    """The index terms of one tokenizer match grouped by position, one group per position it takes
-    (a hyphenated word's joined form shares its first part's)."""
+def _match_positions(word: str) -> tuple[tuple[str, ...], str | None]:
+    """The index terms of one tokenizer match one per position it takes, and a hyphenated word's
+    joined form (which shares its first part's position) or None."""
     terms, extra = _match_terms(word)
-    return tuple(tuple(term for term, offset, _b, _e in terms if offset == n) for n in range(extra + 1))
+    if not extra:
+        return (terms[0][0],), None
+    return tuple(term for term, *_rest in terms[1:]), terms[0][0]
+
+
+def _add_pairs(sequence: list[str], joined: list[tuple[int, str]], pairs: set[str]) -> None:
+    """Add the phrase-pair terms of a text's terms, one per position (``sequence``), and of the
+    joined forms of hyphenated words at their positions (``joined``)."""
+    common = common_terms()
+    pairs.update({f"{a} {b}" for a, b in itertools.pairwise(sequence) if (a in common) is not (b in common)})
+    for at, term in joined:
+        neighbours = [(sequence[at - 1], term)] if at else []
+        if at + 1 < len(sequence):
+            neighbours.append((term, sequence[at + 1]))
+        pairs.update(f"{a} {b}" for a, b in neighbours if (a in common) is not (b in common))
 
 
 def index_postings(text: str, pairs: set[str] | None = None) -> dict[str, list[tuple[int, int, int]]]:
@@ -105,8 +142,8 @@ def index_postings(text: str, pairs: set[str] | None = None) -> dict[str, list[t
     word cached: indexing runs this on every document, the analyzer chain only on queries.
     """
     postings: dict[str, list[tuple[int, int, int]]] = {}
-    common = common_terms()
-    before: tuple[str, ...] = ()
+    sequence: list[str] = []  # for pairs: a term per position ...
+    joined: list[tuple[int, str]] = []  # ... and where hyphenated words' joined forms are
     shift = 0
     for pos, match in enumerate(_WORD.finditer(text)):
         start = match.start()
@@ -121,12 +158,12 @@ def index_postings(text: str, pairs: set[str] | None = None) -> dict[str, list[t
                 found.append(occurrence)
         shift += extra
         if pairs is not None:
-            for group in _match_groups(word):
-                for a in before:
-                    for b in group:
-                        if (a in common) != (b in common):
-                            pairs.add(f"{a} {b}")
-                before = group
+            parts, whole = _match_positions(word)
+            if whole is not None:
+                joined.append((len(sequence), whole))
+            sequence.extend(parts)
+    if pairs is not None:
+        _add_pairs(sequence, joined, pairs)
     return postings
 
 
@@ -134,8 +171,8 @@ _LAST_BODY: tuple[str, dict, frozenset[str]] = ("", {}, frozenset())
 
 
 def body_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], frozenset[str]]:
-    """:func:`index_postings` of a body and its phrase-pair terms. The last body's are kept: whoosh
-    asks the body field and the pairs field for the same text one after the other."""
+    """:func:`index_postings` of a body and its phrase-pair terms. The last body's are kept for
+    :func:`analysed_postings`: the pairs column is filled before whoosh analyses the body."""
     global _LAST_BODY  # noqa: PLW0603 - a one-entry cache, replaced whole
     last = _LAST_BODY
     if last[0] is text:
@@ -144,6 +181,12 @@ def body_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], fro
     postings = index_postings(text, pairs)
     _LAST_BODY = (text, postings, frozenset(pairs))
     return postings, _LAST_BODY[2]
+
+
+def analysed_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
+    """:func:`index_postings` of ``text``: the last body's, when it is that very string."""
+    last = _LAST_BODY
+    return last[1] if last[0] is text else index_postings(text)
 
 
 def fold(text: str) -> str:

@@ -42,7 +42,7 @@ from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from index.analysis import phrase_pairs
+from index.analysis import has_pair, pair_key, phrase_pairs
 
 EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read up front
 EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
@@ -54,7 +54,7 @@ SAMPLE_RUN = 8  # neighbouring unread intervals sampled together
 EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is exact ...
 EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
 EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
-PAIRS_FIELDS = {"body": "body_pairs"}  # a field's phrase-pair field (index/schema.py), where it has one
+PAIRS_COLUMNS = {"body": "body_pairs"}  # a field's phrase-pairs column (index/schema.py), where it has one
 PHRASE_COST = 8  # ... where a phrase word's block counts this many (its positions are unpacked)
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
@@ -95,18 +95,15 @@ class AllOf:
 @attrs.frozen
 class PhraseOf:
     """The words in order, each at most ``slop`` positions after the one before (whoosh's Phrase);
-    scored as the sum of the words' scores, as whoosh does. ``pairs`` are terms every match has (its
-    phrase-pair terms, index/analysis.py), looked up first; they add nothing to the score."""
+    scored as the sum of the words' scores, as whoosh does. ``pairs`` are the keys of its phrase
+    pairs (index/analysis.py), which a document's pairs column must hold before its positions are
+    read."""
 
     field: str
     words: tuple[bytes, ...]
     slop: int = 1
     boost: float = 1.0
-    pairs: tuple[Word, ...] = ()
-
-    def pairs_decide(self) -> bool:
-        """Whether having the pairs is having the phrase: two words, next to each other, one pair."""
-        return len(self.words) == 2 and self.slop == 1 and len(self.pairs) == 1
+    pairs: tuple[bytes, ...] = ()
 
 
 NOTHING = AnyOf(())
@@ -133,11 +130,10 @@ def compile_plan(query: wq.Query, schema) -> Word | AnyOf | AllOf | PhraseOf:  #
             return NOTHING
         if len(words) == 1:
             return Word(query.fieldname, words[0], float(query.boost))
-        pairs: tuple[Word, ...] = ()
-        pairs_field = PAIRS_FIELDS.get(query.fieldname)
-        if int(query.slop) == 1 and pairs_field in schema:
+        pairs: tuple[bytes, ...] = ()
+        if int(query.slop) == 1 and PAIRS_COLUMNS.get(query.fieldname) in schema:
             terms = phrase_pairs([w.decode("utf-8") for w in words])
-            pairs = tuple(Word(pairs_field, t.encode("utf-8")) for t in dict.fromkeys(terms))
+            pairs = tuple(dict.fromkeys(pair_key(term) for term in terms))
         return PhraseOf(query.fieldname, words, int(query.slop), float(query.boost), pairs)
     if type(query) is wq.Or and (query.minmatch or query.scale):
         raise Unsupported("Or with minmatch or scale")
@@ -168,8 +164,6 @@ def plan_words(plan) -> list[Word]:  # noqa: ANN001
         elif isinstance(node, PhraseOf):
             for text in node.words:
                 seen.setdefault((node.field, text), Word(node.field, text))
-            for pair in node.pairs:
-                seen.setdefault((pair.field, pair.text), pair)
         else:
             for part in node.parts:
                 walk(part)
@@ -190,6 +184,14 @@ class _SearcherData:
                           frozenset()) for segment, base in searcher.reader().leaf_readers()]
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._norms: dict[str, list[float]] = {}
+        self._columns: dict[tuple[int, str], object] = {}
+
+    def column(self, index: int, name: str):  # noqa: ANN201 - a whoosh column reader
+        """Segment ``index``'s reader of column ``name`` (opened once: opening reads every offset)."""
+        key = (index, name)
+        if key not in self._columns:
+            self._columns[key] = self.segments[index][0].column_reader(name)
+        return self._columns[key]
 
     def lengths(self, index: int, field: str) -> bytes:
         """One byte per document of segment ``index``: whoosh's encoded length of ``field``."""
@@ -478,6 +480,7 @@ class _Segment:
 
     def __init__(self, data: _SearcherData, index: int, plan, allowed: frozenset[int] | None) -> None:  # noqa: ANN001
         self.segment, self.base, self.deleted = data.segments[index]
+        self.data, self.index = data, index
         self.allowed = allowed
         self.plan = plan
         self.postings: dict[tuple[str, bytes], _Postings] = {}
@@ -547,8 +550,10 @@ class _Segment:
         found = self._sizes.get(id(node))
         if found is None:
             if isinstance(node, Word | PhraseOf):
-                keys = [(node.field, node.text)] if isinstance(node, Word) else _phrase_keys(node)
-                found = min(self.postings[key].total if key in self.postings else 0 for key in keys)
+                words = [node.text] if isinstance(node, Word) else node.words
+                counts = [self.postings[(node.field, w)].total if (node.field, w) in self.postings else 0
+                          for w in words]
+                found = min(counts)
             else:
                 counts = [self.size(part) for part in node.parts]
                 found = (min(counts) if isinstance(node, AllOf) else sum(counts)) if counts else 0
@@ -630,11 +635,6 @@ def _open(data: _SearcherData, index: int, field: str, text: bytes, weighting) -
     return _Postings(matcher, score_of, bound_of, info.min_id())
 
 
-def _phrase_keys(node: PhraseOf) -> list[tuple[str, bytes]]:
-    """The (field, term) of each word and pair of a phrase."""
-    return [(node.field, w) for w in node.words] + [(p.field, p.text) for p in node.pairs]
-
-
 def _leaf_bounds(seg: _Segment, field: str, text: bytes) -> tuple[list[float], list[bool]]:
     """The bound of one term in each interval: its block's bound, or a point's exact score."""
     count = len(seg.cuts) - 1
@@ -654,11 +654,8 @@ def _node_bounds(seg: _Segment, node) -> tuple[list[float | None], list[bool]]: 
     if isinstance(node, Word):
         ub, has = _leaf_bounds(seg, node.field, node.text)
     elif isinstance(node, PhraseOf | AllOf):
-        if isinstance(node, PhraseOf):  # a pair bounds where the phrase can be, and adds no score
-            parts = [_leaf_bounds(seg, node.field, w) for w in node.words]
-            parts += [([0.0] * count, _leaf_bounds(seg, p.field, p.text)[1]) for p in node.pairs]
-        else:
-            parts = [_node_bounds(seg, part) for part in node.parts]
+        parts = ([_leaf_bounds(seg, node.field, w) for w in node.words] if isinstance(node, PhraseOf)
+                 else [_node_bounds(seg, part) for part in node.parts])
         ub, has = [0.0] * count, [True] * count
         for part_ub, part_has in parts:
             for i in range(count):
@@ -732,29 +729,24 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
                    only: set[int] | None = None) -> dict[int, float]:
     """Documents with the words in order within ``slop`` of each other, scored as the words' sum.
 
-    The pairs' documents come first, then the words', rarest first; positions are read only for
-    documents that have every pair and word, and not at all when the pair decides.
+    The words' documents are intersected rarest first; positions are read only for documents that
+    have every word and every pair.
     """
     field = node.field
-    if any((field, w) not in keys for w in node.words) or any((p.field, p.text) not in keys for p in node.pairs):
+    if any((field, w) not in keys for w in node.words):
         return {}
-    docs = only
-    for pair in sorted(node.pairs, key=lambda p: seg.postings[(p.field, p.text)].total):
-        lookup = seg.postings[(pair.field, pair.text)]
-        docs = lookup.docs_in(start, end) if docs is None else {d for d in docs if lookup.has(d)}
-        if not docs:
-            return {}
     order = sorted(set(node.words), key=lambda w: seg.postings[(field, w)].total)
     scores: dict[bytes, dict[int, float]] = {}
+    docs = only
     for word in order:
         p = seg.postings[(field, word)]
         scores[word] = p.scores_in(start, end) if docs is None else p.scores_of(docs)
         docs = set(scores[word]) if docs is None else docs.intersection(scores[word])
         if not docs:
             return {}
-    if node.pairs_decide():
-        first, second = node.words
-        return {doc: scores[first][doc] + scores[second][doc] for doc in docs}
+    if node.pairs:
+        column = seg.data.column(seg.index, PAIRS_COLUMNS[field])
+        docs = {doc for doc in docs if all(has_pair(column[doc], key) for key in node.pairs)}
     decode = positions_decoder(seg.segment.schema[field].format)
     lists = [seg.postings[(field, w)] for w in node.words]
     out = {}
@@ -847,11 +839,9 @@ def _node_cost(seg: _Segment, node, start: int, end: int, keys: set) -> int:  # 
         return seg.postings[key].unread_over(start, end) if key in keys else 0
     if isinstance(node, PhraseOf):
         words = [(node.field, w) for w in set(node.words)]
-        pairs = [(p.field, p.text) for p in node.pairs]
-        if any(key not in keys for key in words + pairs):
+        if any(key not in keys for key in words):
             return 0
-        return (PHRASE_COST * sum(seg.postings[key].unread_over(start, end) for key in words)
-                + sum(seg.postings[key].unread_over(start, end) for key in pairs))
+        return PHRASE_COST * sum(seg.postings[key].unread_over(start, end) for key in words)
     return sum(_node_cost(seg, part, start, end, keys) for part in node.parts)
 
 
@@ -869,7 +859,7 @@ def _node_candidates(seg: _Segment, node) -> list[float]:  # noqa: ANN001
             else:
                 counts = [a + b for a, b in zip(counts, _node_candidates(seg, part), strict=True)]
         return counts
-    parts = ([_add_candidates(seg, seg.postings.get(key), [0.0] * size) for key in _phrase_keys(node)]
+    parts = ([_add_candidates(seg, seg.postings.get((node.field, w)), [0.0] * size) for w in node.words]
              if isinstance(node, PhraseOf) else [_node_candidates(seg, part) for part in node.parts])
     return [min(c) for c in zip(*parts, strict=True)] if parts else [0.0] * size
 

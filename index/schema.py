@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from whoosh import columns, fields, formats
 
-from index.analysis import body_postings, index_postings, name_analyzer, text_analyzer
+from index.analysis import analysed_postings, name_analyzer, text_analyzer
 
 # Bump whenever analysis or fields change: an index built with another version must be rebuilt.
-SCHEMA_VERSION = "3"  # 3: body_pairs
+SCHEMA_VERSION = "3"  # 3: the body_pairs column
 
 
 class AnalyzedText(fields.TEXT):
@@ -23,27 +23,9 @@ class AnalyzedText(fields.TEXT):
             return
         boost = fmt.field_boost
         with_chars = type(fmt) is formats.Characters
-        postings = body_postings(value)[0] if self.pairs else index_postings(value)
-        for term, occurrences in postings.items():
+        for term, occurrences in analysed_postings(value).items():
             encoded = fmt.encode(occurrences if with_chars else [pos for pos, _s, _e in occurrences])
             yield term.encode("utf-8"), len(occurrences), float(len(occurrences)) * boost, encoded
-
-    def __init__(self, *args, pairs: bool = False, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        self.pairs = pairs  # its text also feeds a PhrasePairs field, which reuses this analysis
-
-
-class PhrasePairs(fields.FieldType):
-    """The phrase-pair terms of a text (index/analysis.py), documents only: no weights, positions or
-    length. Never searched by a person's query; the ranker reads it to narrow a phrase's documents."""
-
-    def __init__(self) -> None:
-        super().__init__(formats.Existence(), analyzer=None, scorable=False, stored=False)
-
-    def index(self, value, **kwargs):  # noqa: ANN001, ANN201, ARG002 - whoosh's field protocol
-        """(term bytes, 1, 1.0, b"") of each pair term of ``value``."""
-        for pair in body_postings(value)[1]:
-            yield pair.encode("utf-8"), 1, 1.0, b""
 
 
 def build_schema() -> fields.Schema:
@@ -53,8 +35,7 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         # a query word that analyzes to several terms ("anti-gay", "hrw.org") is a phrase of them
         title=AnalyzedText(analyzer=analyzer, stored=True, field_boost=2.0, multitoken_query="phrase"),
-        body=AnalyzedText(analyzer=analyzer, stored=True, chars=True, multitoken_query="phrase", pairs=True),
-        body_pairs=PhrasePairs(),  # the body's phrase pairs ("the ministry"): phrases skip most documents
+        body=AnalyzedText(analyzer=analyzer, stored=True, chars=True, multitoken_query="phrase"),
         author=fields.TEXT(analyzer=name_analyzer(), stored=True),
         site=fields.TEXT(analyzer=name_analyzer(), stored=True),
         site_key=fields.ID(sortable=True),  # the site as written, for facet counts
@@ -72,4 +53,5 @@ def build_schema() -> fields.Schema:
         raw_sha256=fields.ID(stored=True),
         clean_sha256=fields.ID(stored=True, sortable=True),  # a column: duplicates grouped without loading
         minhash=fields.COLUMN(columns.VarBytesColumn()),  # the near-duplicate signature (index/minhash.py)
+        body_pairs=fields.COLUMN(columns.VarBytesColumn()),  # the body's phrase pairs, hashed (index/analysis.py)
     )

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from search_support import doc, make_index
 
-from index.analysis import index_postings, phrase_pairs, text_analyzer
+from index.analysis import common_terms, has_pair, index_postings, pair_key, pairs_column, phrase_pairs, text_analyzer
 from index.errors import QuerySyntaxError
 from index.query import normalise_query, parse_query
 from index.schema import build_schema
@@ -39,6 +39,34 @@ def test_body_pairs_join_each_common_word_to_its_rarer_neighbours():
     assert {"the antigai", "the anti", "law of", "the ministri", "ministri wa", "wa pass"} == pairs
     assert ["the anti"] == phrase_pairs(["the", "anti", "gai", "law"])
     assert ["law of", "the ministri"] == phrase_pairs(["law", "of", "the", "ministri"])
+
+
+def test_pairs_column_holds_each_key_at_a_four_byte_boundary():
+    """A document's pairs column is its pair keys, sorted; a key found across two keys is not there."""
+    column = pairs_column(["the ministri", "law of", "the ministri"])
+    assert sorted([pair_key("the ministri"), pair_key("law of")]) == [column[:4], column[4:]]
+    assert has_pair(column, pair_key("law of")) and has_pair(column, pair_key("the ministri"))
+    assert not has_pair(column, pair_key("of defenc"))
+    assert not has_pair(column, column[2:6])
+    assert not has_pair(b"", pair_key("law of"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["the", "of", "Ministry", "anti-gay", "well-known-ish", "said", "It", "rights",
+                                 "Lokshina’s", "a", "in-the", "of-them", "2017", "hrw.org", ",", "—"]), max_size=30))
+def test_pairs_are_the_analyzer_chains_neighbours(words):
+    """The one-pass pairs are exactly those of the analyzer chain's index-mode tokens: every term at
+    a position with every term at the next, where exactly one of the two is common."""
+    text = " ".join(words)
+    at: dict[int, set[str]] = {}
+    for token in text_analyzer()(text, positions=True, mode="index"):
+        at.setdefault(token.pos, set()).add(token.text)
+    common = common_terms()
+    expected = {f"{a} {b}" for p, here in at.items() for a in here for b in at.get(p + 1, ())
+                if (a in common) != (b in common)}
+    pairs: set[str] = set()
+    index_postings(text, pairs)
+    assert expected == pairs
 
 
 def test_cyrillic_is_stemmed_in_russian_and_latin_in_english():

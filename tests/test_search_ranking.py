@@ -245,18 +245,23 @@ def test_a_word_in_titles_and_bodies_is_counted_once(tmp_path, monkeypatch):
     assert expected == _whoosh_top(searcher, query, 10)[1]
 
 
-def test_two_word_phrase_with_a_common_word_is_decided_by_its_pair(corpus, monkeypatch):
-    """A pair of neighbours is the phrase itself: no position is unpacked, and whoosh agrees."""
-    def no_positions(fmt):  # noqa: ANN001, ANN202
-        raise AssertionError("positions unpacked")
-
+def test_phrase_pairs_spare_position_checks(corpus, monkeypatch):
+    """Documents that lack a phrase's pair never have their positions unpacked; whoosh agrees."""
     searcher = Reading(corpus).searcher
     query = parse_query(searcher.schema, 'body:"the evacuation"')
     expected, count = _whoosh_top(searcher, query, 40)
-    monkeypatch.setattr(ranking, "positions_decoder", no_positions)
+    checked = []
+    decoder = ranking.positions_decoder
+
+    def counting(fmt):  # noqa: ANN001, ANN202
+        decode = decoder(fmt)
+        return lambda value: checked.append(value) or decode(value)
+
+    monkeypatch.setattr(ranking, "positions_decoder", counting)
     got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 40)
     assert expected and [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
     assert (count, True) == (got.total, got.exact)
+    assert len(checked) <= 2 * count  # each match's two words, and no other document's
 
 
 def test_pairs_narrow_a_longer_phrase_but_positions_decide(tmp_path):
