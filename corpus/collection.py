@@ -382,7 +382,8 @@ class Collection:
     # ---- index --------------------------------------------------------------------------------
 
     def reindex(self, timeout: float = 600.0) -> int:
-        """Rebuild the whole index from the archive alone, and log it.
+        """Rebuild the whole index from the archive alone, and log it (in indexing processes, one
+        per core, for more than a few documents).
 
         Waits (up to ``timeout`` seconds) while another ingest is still indexing documents it has
         logged: rebuilding under it would index them twice, or pull its segments from under it.

@@ -8,6 +8,9 @@ finished segments. Queues are bounded, so a fast store never piles up documents 
 The indexing processes are forked before the ingest sets its write mark, so they do not inherit the
 mark's lock, which must end with the ingesting process. Each also stops by itself when the ingesting
 process dies.
+
+A reindex (:func:`rebuild`) feeds every archived document to the same processes and commits their
+segments at the end, in place of the old ones.
 """
 
 from __future__ import annotations

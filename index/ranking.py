@@ -14,7 +14,8 @@ the bound of every body block beside it.
 How many documents match is counted exactly when the unread intervals are cheap to count (few
 blocks left to read, few candidate documents); otherwise the matches in a sample of unread intervals,
 spread over the index, are scaled up by the candidates (``Ranked.exact`` says which). Phrases are
-scored as whoosh scores them, but positions are unpacked only for documents that have every word.
+scored as whoosh scores them, but positions are unpacked only for documents that have every word and
+whose phrase-pairs column holds every pair of the phrase (index/analysis.py).
 
 This reads whoosh-reloaded 2.7.5's codec structures (block headers, pickled block data) directly; a
 matcher of another kind raises Unsupported and the caller falls back to whoosh's own search.
