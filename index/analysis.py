@@ -95,14 +95,16 @@ def pairs_column(pairs: Iterable[str]) -> bytes:
     return b"".join(sorted({pair_key(term) for term in pairs}))
 
 
-def has_pair(column: bytes, key: bytes) -> bool:
-    """Whether a pairs column value holds ``key`` (at a 4-byte boundary). A key may stand for
+def has_pair(column: bytes, key: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether a pairs column value holds ``key`` (at a 4-byte boundary); the value is
+    ``column[start:end]`` when several documents' values are read together. A key may stand for
     another pair too (one chance in 2^32 per pair): a phrase still checks positions."""
-    at = column.find(key)
+    end = len(column) if end is None else end
+    at = column.find(key, start, end)
     while at >= 0:
-        if not at % 4:
+        if not (at - start) % 4:
             return True
-        at = column.find(key, at + 1)
+        at = column.find(key, at + 1, end)
     return False
 
 

@@ -55,6 +55,7 @@ SAMPLE_RUN = 8  # neighbouring unread intervals sampled together
 EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is exact ...
 EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
 EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
+RUN_GAP_BYTES = 16_384  # pairs of neighbouring documents less than this far apart are read in one call
 PAIRS_COLUMNS = {"body": "body_pairs"}  # a field's phrase-pairs column (index/schema.py), where it has one
 PHRASE_COST = 8  # ... where a phrase word's block counts this many (its positions are unpacked)
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
@@ -176,6 +177,45 @@ def plan_words(plan) -> list[Word]:  # noqa: ANN001
 # ---- what a searcher keeps between queries -----------------------------------------------------
 
 
+class PairsColumn:
+    """A segment's phrase-pairs column (a VarBytesColumn of 4-byte keys per document), read a run of
+    neighbouring documents at a time: whoosh's reader makes several Python file calls per document."""
+
+    def __init__(self, reader) -> None:  # noqa: ANN001 - a whoosh column reader
+        self.reader = reader
+        parts = ("_lengths", "_offsets", "_dbfile", "_basepos")
+        self.direct = all(hasattr(reader, part) for part in parts)  # whoosh 2.7's VarBytesColumn.Reader
+
+    def holding(self, docs: set[int], keys: tuple[bytes, ...]) -> set[int]:
+        """The documents of ``docs`` whose pairs include every key (see :func:`has_pair`)."""
+        if not self.direct:
+            return {doc for doc in docs if all(has_pair(self.reader[doc], key) for key in keys)}
+        reader = self.reader
+        lengths, offsets = reader._lengths, reader._offsets  # noqa: SLF001
+        found: set[int] = set()
+        run: list[int] = []
+        for doc in sorted(docs):
+            if run and offsets[doc] - (offsets[run[-1]] + lengths[run[-1]]) > RUN_GAP_BYTES:
+                found.update(self._holding_run(run, keys))
+                run = []
+            run.append(doc)
+        if run:
+            found.update(self._holding_run(run, keys))
+        return found
+
+    def _holding_run(self, run: list[int], keys: tuple[bytes, ...]) -> Iterator[int]:
+        """The documents of ``run`` (ascending) holding every key, their values read in one call."""
+        reader = self.reader
+        lengths, offsets = reader._lengths, reader._offsets  # noqa: SLF001
+        base = offsets[run[0]]
+        data = reader._dbfile.get(reader._basepos + base, offsets[run[-1]] + lengths[run[-1]] - base)  # noqa: SLF001
+        for doc in run:
+            start = offsets[doc] - base
+            end = start + lengths[doc]
+            if all(has_pair(data, key, start, end) for key in keys):
+                yield doc
+
+
 class _SearcherData:
     """Per searcher: its segments, each segment's field lengths, and BM25F's length factors."""
 
@@ -187,11 +227,11 @@ class _SearcherData:
         self._norms: dict[str, list[float]] = {}
         self._columns: dict[tuple[int, str], object] = {}
 
-    def column(self, index: int, name: str):  # noqa: ANN201 - a whoosh column reader
-        """Segment ``index``'s reader of column ``name`` (opened once: opening reads every offset)."""
+    def column(self, index: int, name: str) -> PairsColumn:
+        """Segment ``index``'s phrase-pairs column ``name`` (opened once: opening reads every offset)."""
         key = (index, name)
         if key not in self._columns:
-            self._columns[key] = self.segments[index][0].column_reader(name)
+            self._columns[key] = PairsColumn(self.segments[index][0].column_reader(name, translate=False))
         return self._columns[key]
 
     def lengths(self, index: int, field: str) -> bytes:
@@ -730,8 +770,9 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
                    only: set[int] | None = None) -> dict[int, float]:
     """Documents with the words in order within ``slop`` of each other, scored as the words' sum.
 
-    The words' documents are intersected rarest first; positions are read only for documents that
-    have every word and every pair.
+    The rarest word's documents are narrowed to those holding every pair (index/analysis.py) before
+    the other words' postings are looked at, then intersected with them; positions are read only for
+    documents that have every word and every pair.
     """
     field = node.field
     if any((field, w) not in keys for w in node.words):
@@ -739,15 +780,14 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
     order = sorted(set(node.words), key=lambda w: seg.postings[(field, w)].total)
     scores: dict[bytes, dict[int, float]] = {}
     docs = only
-    for word in order:
+    for n, word in enumerate(order):
         p = seg.postings[(field, word)]
         scores[word] = p.scores_in(start, end) if docs is None else p.scores_of(docs)
         docs = set(scores[word]) if docs is None else docs.intersection(scores[word])
+        if n == 0 and node.pairs and docs:  # a document lacking a pair cannot match: skip its other words
+            docs = seg.data.column(seg.index, PAIRS_COLUMNS[field]).holding(docs, node.pairs)
         if not docs:
             return {}
-    if node.pairs:
-        column = seg.data.column(seg.index, PAIRS_COLUMNS[field])
-        docs = {doc for doc in docs if all(has_pair(column[doc], key) for key in node.pairs)}
     decode = positions_decoder(seg.segment.schema[field].format)
     lists = [seg.postings[(field, w)] for w in node.words]
     out = {}

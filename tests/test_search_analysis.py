@@ -51,6 +51,17 @@ def test_pairs_column_holds_each_key_at_a_four_byte_boundary():
     assert not has_pair(b"", pair_key("law of"))
 
 
+def test_has_pair_reads_one_value_among_several():
+    """A value read among its neighbours' is searched within its bounds, aligned from its start."""
+    first, second = pairs_column(["law of", "the court"]), pairs_column(["of defenc"])
+    data = b"xy" + first + second
+    start, end = 2, 2 + len(first)
+    assert has_pair(data, pair_key("the court"), start, end) and has_pair(data, pair_key("law of"), start, end)
+    assert not has_pair(data, pair_key("of defenc"), start, end)  # the next document's
+    assert has_pair(data, pair_key("of defenc"), end, len(data))
+    assert not has_pair(data, data[4:8], start, end)  # unaligned from the value's start
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["the", "of", "Ministry", "anti-gay", "well-known-ish", "said", "It", "rights",
                                  "Lokshina’s", "a", "in-the", "of-them", "2017", "hrw.org", ",", "—"]), max_size=30))

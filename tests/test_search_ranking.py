@@ -15,6 +15,7 @@ from whoosh import collectors
 
 from index import ranking
 from index import search as index_search
+from index.analysis import has_pair, pair_key
 from index.query import parse_query
 from index.search import bound_expansions, iter_hits, search
 from index.values import SearchFilters, SearchRequest, Sort
@@ -262,6 +263,28 @@ def test_phrase_pairs_spare_position_checks(corpus, monkeypatch):
     assert expected and [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
     assert (count, True) == (got.total, got.exact)
     assert len(checked) <= 2 * count  # each match's two words, and no other document's
+
+
+@pytest.mark.parametrize("gap", [0, 1_000, 10**9])
+def test_pairs_column_read_in_runs_agrees_with_each_document_read(corpus, monkeypatch, gap):
+    """Reading the pairs of neighbouring documents in one call (runs split where they lie more than
+    RUN_GAP_BYTES apart) finds exactly the documents that reading each document's value finds."""
+    monkeypatch.setattr(ranking, "RUN_GAP_BYTES", gap)
+    data = ranking.searcher_data(Reading(corpus).searcher)
+    rng = random.Random(gap)
+    for index, (segment, _base, _deleted) in enumerate(data.segments):
+        column = data.column(index, "body_pairs")
+        assert column.direct  # whoosh 2.7.5's reader: the fast path is the one tested
+        values = [segment.column_reader("body_pairs", translate=False)[doc] for doc in range(segment.doc_count_all())]
+        keys = [values[0][:4], values[-1][-4:], pair_key("the evacuat"), pair_key("evacuat network"), b"zzzz"]
+        for chosen in ([keys[2]], [keys[2], keys[3]], [keys[0]], [keys[1], keys[4]]):
+            docs = set(rng.sample(range(len(values)), len(values) // 3))
+            expected = {doc for doc in docs if all(has_pair(values[doc], key) for key in chosen)}
+            assert column.holding(docs, tuple(chosen)) == expected
+            assert column.holding(set(range(len(values))), tuple(chosen)) == {
+                doc for doc, value in enumerate(values) if all(has_pair(value, key) for key in chosen)}
+        assert 0 in column.holding(set(range(len(values))), (keys[0],))
+        assert len(values) - 1 in column.holding({len(values) - 1}, (keys[1],))
 
 
 def test_pairs_narrow_a_longer_phrase_but_positions_decide(tmp_path):
