@@ -48,6 +48,8 @@ from index.analysis import has_pair, pair_key, phrase_pairs
 EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read up front
 EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
 EAGER_POINTS = 4096  # ... up to this many postings per segment
+WHOLE_SEGMENT_MIN_DOCS = 16_384  # a segment of at least this many documents ...
+WHOLE_SEGMENT_CANDIDATES = 4096  # ... where a query without phrases has at most this many candidates is read whole
 SAMPLE_MATCHES = 24  # matching documents ...
 SAMPLE_CANDIDATES = 64  # ... and candidates read to estimate how many documents match ...
 SAMPLE_BUDGET = 192  # ... unless their blocks cost more than this
@@ -55,7 +57,8 @@ SAMPLE_RUN = 8  # neighbouring unread intervals sampled together
 EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is exact ...
 EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
 EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
-RUN_GAP_BYTES = 16_384  # pairs of neighbouring documents less than this far apart are read in one call
+RUN_GAP_BYTES = 16_384  # pairs of neighbouring documents less than this far apart are read in one call ...
+RUN_MAX_BYTES = 1 << 20  # ... of at most this many bytes
 PAIRS_COLUMNS = {"body": "body_pairs"}  # a field's phrase-pairs column (index/schema.py), where it has one
 PHRASE_COST = 8  # ... where a phrase word's block counts this many (its positions are unpacked)
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
@@ -195,7 +198,8 @@ class PairsColumn:
         found: set[int] = set()
         run: list[int] = []
         for doc in sorted(docs):
-            if run and offsets[doc] - (offsets[run[-1]] + lengths[run[-1]]) > RUN_GAP_BYTES:
+            if run and (offsets[doc] - (offsets[run[-1]] + lengths[run[-1]]) > RUN_GAP_BYTES
+                        or offsets[doc] + lengths[doc] - offsets[run[0]] > RUN_MAX_BYTES):
                 found.update(self._holding_run(run, keys))
                 run = []
             run.append(doc)
@@ -450,14 +454,21 @@ class _Postings:
                 if doc in scores:
                     out[doc] = scores[doc]
             return out
-        score_of = self.score_of
-        for doc in docs:
-            b = self.block_at(doc)
-            if b >= 0:
+        score_of, his, los = self.score_of, self.his, self.los
+        b, loaded, ids, weights, last = -1, -1, (), [], len(his) - 1
+        for doc in sorted(docs):  # a walk along the blocks, each read once
+            if b < 0 or doc > his[b]:
+                if doc > his[last]:
+                    break
+                b = bisect_left(his, doc, b + 1)
+            if doc < los[b]:  # between two blocks
+                continue
+            if loaded != b:
                 ids, weights = self.block(b)
-                n = bisect_left(ids, doc)
-                if n < len(ids) and ids[n] == doc:
-                    out[doc] = score_of(weights[n], doc)
+                loaded = b
+            n = bisect_left(ids, doc)
+            if n < len(ids) and ids[n] == doc:
+                out[doc] = score_of(weights[n], doc)
         return out
 
     def docs_in(self, start: int, end: int) -> set[int]:
@@ -959,17 +970,22 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
     the number of matching documents; ``allowed`` (global docnums) restricts the matches.
 
     Intervals are read best bound first until ``limit`` documents are found; then every interval
-    whose bound reaches the ``limit``-th score is read, runs of neighbouring ones at once.
+    whose bound reaches the ``limit``-th score is read, runs of neighbouring ones at once. A large
+    segment where an AND has few candidates is read whole first (see :func:`_read_whole`).
     """
     data = searcher_data(searcher)
     if not isinstance(searcher.weighting, scoring.BM25F) or searcher.weighting.use_final:
         raise Unsupported("weighting")
     segments = [_Segment(data, i, plan, allowed) for i in range(len(data.segments))]
-    queue = [(-bound, s, i) for s, seg in enumerate(segments) for i, bound in enumerate(seg.bounds())
-             if bound is not None]
-    heapq.heapify(queue)  # best bound first; most intervals are never taken out in order
     top = _Top(limit)
     read, batch = 0, 1
+    whole = {s for s, seg in enumerate(segments) if _read_whole(seg, plan)}
+    for s in sorted(whole):
+        top.add(segments[s], 0, len(segments[s].cuts) - 1)
+        read += len(segments[s].cuts) - 1
+    queue = [(-bound, s, i) for s, seg in enumerate(segments) if s not in whole
+             for i, bound in enumerate(seg.bounds()) if bound is not None]
+    heapq.heapify(queue)  # best bound first; most intervals are never taken out in order
     while queue and not top.full():
         # a few at a time; while matches are scarce, ever larger batches, neighbours read together
         taken = [heapq.heappop(queue) for _ in range(min(batch, len(queue)))]
@@ -993,6 +1009,27 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
         total, exact = _count_rest(segments, unread, top.matched)
     ranked = tuple((-doc, score) for score, doc in sorted(top.heap, reverse=True))
     return Ranked(ranked, total, exact, tuple(segments), (read, queue_size))
+
+
+def _read_whole(seg: _Segment, plan) -> bool:  # noqa: ANN001
+    """Whether to evaluate a segment in one pass rather than interval by interval: an AND with few
+    candidates in a large segment (its rare word's documents, each an interval, cost a Python
+    evaluation each). Not with a phrase, whose positions are worth bounding first, nor for words
+    alone, which block-max skips well."""
+    return (seg.segment.doc_count_all() >= WHOLE_SEGMENT_MIN_DOCS and len(seg.cuts) > 1
+            and _kinds(plan) == {AllOf} and seg.size(plan) <= WHOLE_SEGMENT_CANDIDATES)
+
+
+def _kinds(node) -> set[type]:  # noqa: ANN001
+    """The kinds of compound node in a plan (AllOf, AnyOf, PhraseOf)."""
+    if isinstance(node, PhraseOf):
+        return {PhraseOf}
+    if isinstance(node, AllOf | AnyOf):
+        found = {type(node)} if isinstance(node, AllOf) else set()
+        for part in node.parts:
+            found |= _kinds(part)
+        return found
+    return set()
 
 
 class _Top:

@@ -95,6 +95,57 @@ def test_same_top_documents_and_scores_as_whoosh(corpus, text, limit):
         assert count == got.total
 
 
+WHOLE_QUERIES = ["evacuation network", "moscow grozny shelter", "Report AND (camp OR court)", "the said",
+                 "title:report AND court", "zzzz AND the"]
+
+
+@pytest.mark.parametrize("text", WHOLE_QUERIES)
+def test_segments_read_whole_rank_and_count_as_whoosh(corpus, monkeypatch, text):
+    """An AND read segment by segment in one pass (as a large segment with few candidates is) gives
+    whoosh's top documents and an exact count."""
+    monkeypatch.setattr(ranking, "WHOLE_SEGMENT_MIN_DOCS", 1)
+    monkeypatch.setattr(ranking, "WHOLE_SEGMENT_CANDIDATES", 10**9)
+    whole = []
+    decide = ranking._read_whole
+    monkeypatch.setattr(ranking, "_read_whole", lambda seg, plan: whole.append(decide(seg, plan)) or whole[-1])
+    searcher = Reading(corpus).searcher
+    query = bound_expansions(parse_query(searcher.schema, text), searcher.reader())
+    expected, count = _whoosh_top(searcher, query, 10)
+    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 10)
+    assert whole.count(True) >= 3  # the fourth segment holds one document, without these words
+    assert [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
+    assert (count, True) == (got.total, got.exact)
+
+
+@pytest.mark.parametrize("text", ["evacuation", '"the evacuation"', "evac*", "evacuation OR network"])
+def test_words_and_phrases_keep_block_max(corpus, monkeypatch, text):
+    """Words alone and phrases are never read whole: block-max skips a word's blocks, and a phrase's
+    positions are worth bounding first."""
+    monkeypatch.setattr(ranking, "WHOLE_SEGMENT_MIN_DOCS", 1)
+    monkeypatch.setattr(ranking, "WHOLE_SEGMENT_CANDIDATES", 10**9)
+    searcher = Reading(corpus).searcher
+    plan = ranking.compile_plan(bound_expansions(parse_query(searcher.schema, text), searcher.reader()),
+                                searcher.schema)
+    data = ranking.searcher_data(searcher)
+    assert not any(ranking._read_whole(ranking._Segment(data, i, plan, None), plan) for i in range(len(data.segments)))
+
+
+def test_scores_of_any_documents_equal_the_scores_read_in_order(corpus):
+    """A term's scores for a set of documents (a walk along its blocks) are those its blocks give."""
+    searcher = Reading(corpus).searcher
+    data = ranking.searcher_data(searcher)
+    rng = random.Random(3)
+    for index in range(len(data.segments)):
+        for text in (b"the", b"evacu", b"said", b"network"):
+            p = ranking._open(data, index, "body", text, searcher.weighting)
+            if p is None:
+                continue
+            every = p.scores_in(0, 10**9)
+            for size in (0, 1, 5, 50, 400):
+                docs = set(rng.sample(range(-5, 1_000), min(size, 1_005)))
+                assert p.scores_of(docs) == {d: s for d, s in every.items() if d in docs}
+
+
 @pytest.fixture(scope="module")
 def amber(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store whose index has 1,500 documents with "amber" once, ten of them with it five times."""
@@ -265,13 +316,15 @@ def test_phrase_pairs_spare_position_checks(corpus, monkeypatch):
     assert len(checked) <= 2 * count  # each match's two words, and no other document's
 
 
-@pytest.mark.parametrize("gap", [0, 1_000, 10**9])
-def test_pairs_column_read_in_runs_agrees_with_each_document_read(corpus, monkeypatch, gap):
+@pytest.mark.parametrize(("gap", "most"), [(0, 1 << 20), (1_000, 1 << 20), (10**9, 1 << 30), (10**9, 2_000)])
+def test_pairs_column_read_in_runs_agrees_with_each_document_read(corpus, monkeypatch, gap, most):
     """Reading the pairs of neighbouring documents in one call (runs split where they lie more than
-    RUN_GAP_BYTES apart) finds exactly the documents that reading each document's value finds."""
+    RUN_GAP_BYTES apart or would span more than RUN_MAX_BYTES) finds exactly the documents that
+    reading each document's value finds."""
     monkeypatch.setattr(ranking, "RUN_GAP_BYTES", gap)
+    monkeypatch.setattr(ranking, "RUN_MAX_BYTES", most)
     data = ranking.searcher_data(Reading(corpus).searcher)
-    rng = random.Random(gap)
+    rng = random.Random(gap + most)
     for index, (segment, _base, _deleted) in enumerate(data.segments):
         column = data.column(index, "body_pairs")
         assert column.direct  # whoosh 2.7.5's reader: the fast path is the one tested
