@@ -49,7 +49,7 @@ EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read u
 EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
 EAGER_POINTS = 4096  # ... up to this many postings per segment
 WHOLE_SEGMENT_MIN_DOCS = 16_384  # a segment of at least this many documents ...
-WHOLE_SEGMENT_CANDIDATES = 4096  # ... where a query without phrases has at most this many candidates is read whole
+WHOLE_SEGMENT_CANDIDATES = 4096  # ... where an AND without phrases has at most this many candidates is read whole
 SAMPLE_MATCHES = 24  # matching documents ...
 SAMPLE_CANDIDATES = 64  # ... and candidates read to estimate how many documents match ...
 SAMPLE_BUDGET = 192  # ... unless their blocks cost more than this
@@ -1021,7 +1021,7 @@ def _read_whole(seg: _Segment, plan) -> bool:  # noqa: ANN001
 
 
 def _kinds(node) -> set[type]:  # noqa: ANN001
-    """The kinds of compound node in a plan (AllOf, AnyOf, PhraseOf)."""
+    """Which of AllOf and PhraseOf a plan holds, at any depth (an AnyOf is looked through)."""
     if isinstance(node, PhraseOf):
         return {PhraseOf}
     if isinstance(node, AllOf | AnyOf):
