@@ -893,6 +893,8 @@ def _node_cost(seg: _Segment, node, start: int, end: int, keys: set) -> int:  # 
         words = [(node.field, w) for w in set(node.words)]
         if any(key not in keys for key in words):
             return 0
+        if node.pairs:  # the other words are read only for the rarest word's documents holding the pairs
+            words = [min(words, key=lambda key: seg.postings[key].total)]
         return PHRASE_COST * sum(seg.postings[key].unread_over(start, end) for key in words)
     return sum(_node_cost(seg, part, start, end, keys) for part in node.parts)
 

@@ -340,6 +340,23 @@ def test_pairs_column_read_in_runs_agrees_with_each_document_read(corpus, monkey
         assert len(values) - 1 in column.holding({len(values) - 1}, (keys[1],))
 
 
+def test_counting_a_phrase_with_pairs_costs_its_rarest_words_blocks(corpus):
+    """What counting a phrase would read: with pairs, the rarest word's blocks (the others are read
+    only for its documents that hold the pairs); without, every word's."""
+    searcher = Reading(corpus).searcher
+    data = ranking.searcher_data(searcher)
+    for text, with_pairs in (('body:"the evacuation"', True), ('body:"evacuation network"', False)):
+        plan = ranking.compile_plan(parse_query(searcher.schema, text), searcher.schema)
+        assert bool(plan.pairs) is with_pairs
+        seg = ranking._Segment(data, 0, plan, None)
+        lists = sorted((seg.postings[(plan.field, w)] for w in set(plan.words)), key=lambda p: p.total)
+        start, end = seg.cuts[0], seg.cuts[-1]
+        assert lists[0].total < lists[-1].total and all(p.unread_over(start, end) for p in lists)
+        counted = lists[:1] if with_pairs else lists
+        expected = ranking.PHRASE_COST * sum(p.unread_over(start, end) for p in counted)
+        assert seg.unread_cost(0, len(seg.cuts) - 1) == expected
+
+
 def test_pairs_narrow_a_longer_phrase_but_positions_decide(tmp_path):
     """A document with every pair of a three-word phrase, apart, does not match it."""
     ix = make_index(tmp_path, doc("01", "the evacuation of the camps"),
