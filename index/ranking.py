@@ -32,7 +32,7 @@ import re
 import struct
 import weakref
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
 import attrs
@@ -546,6 +546,9 @@ class _Segment:
         self.cover = self._cover()
         self._candidates: list[float] | None = None
         self._sizes: dict[int, int] = {}
+        # a two-word phrase with a pair is taken on its pair while ranking and counting; a document is
+        # checked against positions (check()) before it enters the top
+        self.trusts_pairs = _has_pair_decided(plan)
 
     def _eager(self) -> None:
         """Read short lists (and lists much shorter than the rest) up front, as exact points, shortest
@@ -628,6 +631,19 @@ class _Segment:
             found = {d: s for d, s in found.items() if d not in self.deleted
                      and (self.allowed is None or d + base in self.allowed)}
         return found
+
+    def check(self, doc: int) -> float | None:
+        """The exact score of ``doc`` (a phrase's positions read, not taken on its pair), or None
+        when it does not match."""
+        n = bisect_right(self.cuts, doc) - 1
+        if n < 0 or n + 1 >= len(self.cuts):
+            return None
+        self.trusts_pairs, trusted = False, self.trusts_pairs
+        try:
+            found = _node_scores(self, self.plan, self.cuts[n], self.cuts[n + 1], self.keys(n, n + 1), {doc})
+        finally:
+            self.trusts_pairs = trusted
+        return found.get(doc)
 
     def count(self, i: int, j: int) -> int:
         """How many live documents of intervals ``[i, j)`` match (unscored)."""
@@ -799,6 +815,8 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
             docs = seg.data.column(seg.index, PAIRS_COLUMNS[field]).holding(docs, node.pairs)
         if not docs:
             return {}
+    if seg.trusts_pairs and pair_decided(node):
+        return {doc: sum(scores[word][doc] for word in node.words) for doc in docs}
     decode = positions_decoder(seg.segment.schema[field].format)
     lists = [seg.postings[(field, w)] for w in node.words]
     out = {}
@@ -814,6 +832,18 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
                 total += scores[word][doc]
             out[doc] = total
     return out
+
+
+def pair_decided(node: PhraseOf) -> bool:
+    """Whether a phrase is decided by its pair alone (but for a crc32 collision): two words next to
+    each other, one of them common, so the pair is the phrase."""
+    return node.slop == 1 and len(node.words) == 2 and len(node.pairs) == 1
+
+
+def _has_pair_decided(node) -> bool:  # noqa: ANN001
+    if isinstance(node, PhraseOf):
+        return pair_decided(node)
+    return isinstance(node, AllOf | AnyOf) and any(_has_pair_decided(part) for part in node.parts)
 
 
 def positions_decoder(fmt) -> Callable[[bytes], list[int]]:  # noqa: ANN001
@@ -1009,6 +1039,8 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
         exact = True
     else:
         total, exact = _count_rest(segments, unread, top.matched)
+    if exact and any(seg.trusts_pairs for seg in segments) and total > top.verified:
+        exact = False  # documents counted on a phrase pair, not on positions: a 4-byte key may collide
     ranked = tuple((-doc, score) for score, doc in sorted(top.heap, reverse=True))
     return Ranked(ranked, total, exact, tuple(segments), (read, queue_size))
 
@@ -1041,6 +1073,7 @@ class _Top:
         self.limit = limit
         self.heap: list[tuple[float, int]] = []
         self.matched = 0
+        self.verified = 0  # documents whose positions were checked before they got in, and matched
 
     def full(self) -> bool:
         return len(self.heap) >= self.limit
@@ -1056,15 +1089,28 @@ class _Top:
         return not self.full() or bound * (1 + _MARGIN) + _MARGIN >= self.heap[0][0]
 
     def add(self, seg: _Segment, i: int, j: int) -> None:
-        """Score the documents of intervals ``[i, j)`` of one segment and keep the best."""
+        """Score the documents of intervals ``[i, j)`` of one segment and keep the best. Where the
+        segment took phrases on their pairs, a document is checked before it gets in (its score
+        can only fall, so one that would not get in unchecked would not checked either)."""
         found = seg.evaluate(i, j)
         self.matched += len(found)
         heap, limit, base = self.heap, self.limit, seg.base
         for doc, score in found.items():
             item = (score, -(doc + base))
+            if len(heap) >= limit and item <= heap[0]:
+                continue
+            if seg.trusts_pairs:
+                exact = seg.check(doc)
+                if exact is None:
+                    self.matched -= 1
+                    continue
+                self.verified += 1
+                item = (exact, item[1])
+                if len(heap) >= limit and item <= heap[0]:
+                    continue
             if len(heap) < limit:
                 heapq.heappush(heap, item)
-            elif item > heap[0]:
+            else:
                 heapq.heapreplace(heap, item)
 
 
