@@ -297,12 +297,9 @@ def test_a_word_in_titles_and_bodies_is_counted_once(tmp_path, monkeypatch):
     assert expected == _whoosh_top(searcher, query, 10)[1]
 
 
-def test_phrase_pairs_spare_position_checks(corpus, monkeypatch):
-    """Documents that lack a phrase's pair never have their positions unpacked; whoosh agrees."""
-    searcher = Reading(corpus).searcher
-    query = parse_query(searcher.schema, 'body:"the evacuation"')
-    expected, count = _whoosh_top(searcher, query, 40)
-    checked = []
+def _record_decodes(monkeypatch) -> list:  # noqa: ANN001
+    """A list that gets every posting value whose positions the ranker decodes."""
+    checked: list = []
     decoder = ranking.positions_decoder
 
     def counting(fmt):  # noqa: ANN001, ANN202
@@ -310,6 +307,15 @@ def test_phrase_pairs_spare_position_checks(corpus, monkeypatch):
         return lambda value: checked.append(value) or decode(value)
 
     monkeypatch.setattr(ranking, "positions_decoder", counting)
+    return checked
+
+
+def test_phrase_pairs_spare_position_checks(corpus, monkeypatch):
+    """Documents that lack a phrase's pair never have their positions unpacked; whoosh agrees."""
+    searcher = Reading(corpus).searcher
+    query = parse_query(searcher.schema, 'body:"the evacuation"')
+    expected, count = _whoosh_top(searcher, query, 40)
+    checked = _record_decodes(monkeypatch)
     got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 40)
     assert expected and [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
     assert count == got.total
@@ -325,14 +331,7 @@ def test_a_two_word_phrase_is_counted_on_its_pair_and_its_hits_checked(corpus, m
     plan = ranking.compile_plan(query, searcher.schema)
     assert ranking.pair_decided(plan)
     expected, count = _whoosh_top(searcher, query, 5)
-    checked = []
-    decoder = ranking.positions_decoder
-
-    def counting(fmt):  # noqa: ANN001, ANN202
-        decode = decoder(fmt)
-        return lambda value: checked.append(value) or decode(value)
-
-    monkeypatch.setattr(ranking, "positions_decoder", counting)
+    checked = _record_decodes(monkeypatch)
     got = ranking.rank(searcher, plan, 5)
     assert [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
     assert count > 20 and (got.total, got.exact) == (count, False)
