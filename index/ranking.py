@@ -60,6 +60,7 @@ EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segmen
 RUN_GAP_BYTES = 16_384  # pairs of neighbouring documents less than this far apart are read in one call ...
 RUN_MAX_BYTES = 1 << 20  # ... of at most this many bytes
 PAIRS_COLUMNS = {"body": "body_pairs"}  # a field's phrase-pairs column (index/schema.py), where it has one
+CHECK_REST = 256  # a count taken on phrase pairs up to this is counted again on positions, exactly
 PHRASE_COST = 8  # ... where a phrase word's block counts this many (its positions are unpacked)
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
@@ -1039,8 +1040,15 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
         exact = True
     else:
         total, exact = _count_rest(segments, unread, top.matched)
-    if exact and any(seg.trusts_pairs for seg in segments) and total > top.verified:
-        exact = False  # documents counted on a phrase pair, not on positions: a 4-byte key may collide
+    if any(seg.trusts_pairs for seg in segments) and (top.trusted or unread):
+        # documents counted on a phrase pair, not on positions (a 4-byte key may collide): a few are
+        # counted again on positions, more make the count an estimate
+        if total <= CHECK_REST:
+            for seg in segments:
+                seg.trusts_pairs = False
+            total, exact = sum(seg.count(0, len(seg.cuts) - 1) for seg in segments if len(seg.cuts) > 1), True
+        else:
+            exact = False
     ranked = tuple((-doc, score) for score, doc in sorted(top.heap, reverse=True))
     return Ranked(ranked, total, exact, tuple(segments), (read, queue_size))
 
@@ -1073,7 +1081,7 @@ class _Top:
         self.limit = limit
         self.heap: list[tuple[float, int]] = []
         self.matched = 0
-        self.verified = 0  # documents whose positions were checked before they got in, and matched
+        self.trusted = 0  # documents counted on a phrase pair and never checked
 
     def full(self) -> bool:
         return len(self.heap) >= self.limit
@@ -1098,13 +1106,13 @@ class _Top:
         for doc, score in found.items():
             item = (score, -(doc + base))
             if len(heap) >= limit and item <= heap[0]:
+                self.trusted += seg.trusts_pairs
                 continue
             if seg.trusts_pairs:
                 exact = seg.check(doc)
                 if exact is None:
                     self.matched -= 1
                     continue
-                self.verified += 1
                 item = (exact, item[1])
                 if len(heap) >= limit and item <= heap[0]:
                     continue

@@ -318,8 +318,9 @@ def test_phrase_pairs_spare_position_checks(corpus, monkeypatch):
     checked = _record_decodes(monkeypatch)
     got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 40)
     assert expected and [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
-    assert count == got.total
-    assert len(checked) <= 2 * count  # each match's two words, and no other document's
+    assert (count, True) == (got.total, got.exact)  # few enough to be counted again on positions
+    # each match's two words when counting, and again if it was checked as it got in; no other document's
+    assert len(checked) <= 4 * count
 
 
 def test_a_two_word_phrase_is_counted_on_its_pair_and_its_hits_checked(corpus, monkeypatch):
@@ -331,6 +332,7 @@ def test_a_two_word_phrase_is_counted_on_its_pair_and_its_hits_checked(corpus, m
     plan = ranking.compile_plan(query, searcher.schema)
     assert ranking.pair_decided(plan)
     expected, count = _whoosh_top(searcher, query, 5)
+    monkeypatch.setattr(ranking, "CHECK_REST", 20)  # more matches than this stay counted on their pair
     checked = _record_decodes(monkeypatch)
     got = ranking.rank(searcher, plan, 5)
     assert [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
@@ -340,8 +342,8 @@ def test_a_two_word_phrase_is_counted_on_its_pair_and_its_hits_checked(corpus, m
 
 def test_a_colliding_pair_key_never_makes_a_hit(tmp_path, monkeypatch):
     """With every pair key the same (as if crc32 collided everywhere), documents holding both words
-    apart are counted on the pair, but checked before they are shown: no false hit, and a count that
-    took any on trust says it is an estimate."""
+    apart are counted on the pair, but checked before they are shown: no false hit. The few left
+    unchecked are checked to count exactly; a count that took any on trust says it is an estimate."""
     monkeypatch.setattr(analysis, "pair_key", lambda term: b"\0\0\0\1")
     monkeypatch.setattr(ranking, "pair_key", lambda term: b"\0\0\0\1")
     ix = make_index(tmp_path, doc("01", "evacuation of the camps"), doc("02", "the evacuation began"),
@@ -353,6 +355,10 @@ def test_a_colliding_pair_key_never_makes_a_hit(tmp_path, monkeypatch):
     everything = ranking.rank(searcher, plan, 10)
     ids = {searcher.stored_fields(doc)["id"][:2] for doc, _ in everything.top}
     assert (ids, everything.total, everything.exact) == ({"02", "03", "05"}, 3, True)  # all were checked
+    one = ranking.rank(searcher, plan, 1)  # the few not shown are checked too: the count is exact
+    assert searcher.stored_fields(one.top[0][0])["id"][:2] in {"02", "03", "05"}
+    assert (one.total, one.exact) == (3, True)
+    monkeypatch.setattr(ranking, "CHECK_REST", 0)  # as when too many are left to check
     one = ranking.rank(searcher, plan, 1)
     assert searcher.stored_fields(one.top[0][0])["id"][:2] in {"02", "03", "05"}
     assert one.total >= 3 and one.exact is False  # 01 or 04 may be counted on the key, never shown
