@@ -1099,7 +1099,7 @@ class _Top:
     def add(self, seg: _Segment, i: int, j: int) -> None:
         """Score the documents of intervals ``[i, j)`` of one segment and keep the best. Where the
         segment took phrases on their pairs, a document is checked before it gets in (its score
-        can only fall, so one that would not get in unchecked would not checked either)."""
+        can only fall: one that would not get in unchecked would not get in checked either)."""
         found = seg.evaluate(i, j)
         self.matched += len(found)
         heap, limit, base = self.heap, self.limit, seg.base
