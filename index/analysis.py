@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
@@ -108,10 +108,15 @@ def has_pair(column: bytes, key: bytes, start: int = 0, end: int | None = None) 
     return False
 
 
-def phrase_pairs(terms: list[str]) -> list[str]:
-    """The pair terms of a phrase's consecutive index terms: neighbours where exactly one is common."""
+def _pair_terms(neighbours: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """The pair terms of neighbouring index terms: those where exactly one of the two is common."""
     common = common_terms()
-    return [pair_term(a, b) for a, b in itertools.pairwise(terms) if (a in common) != (b in common)]
+    return (pair_term(a, b) for a, b in neighbours if (a in common) is not (b in common))
+
+
+def phrase_pairs(terms: list[str]) -> list[str]:
+    """The pair terms of a phrase's consecutive index terms."""
+    return list(_pair_terms(itertools.pairwise(terms)))
 
 
 @lru_cache(maxsize=200_000)
@@ -127,13 +132,12 @@ def _match_positions(word: str) -> tuple[tuple[str, ...], str | None]:
 def _add_pairs(sequence: list[str], joined: list[tuple[int, str]], pairs: set[str]) -> None:
     """Add the phrase-pair terms of a text's terms, one per position (``sequence``), and of the
     joined forms of hyphenated words at their positions (``joined``)."""
-    common = common_terms()
-    pairs.update({f"{a} {b}" for a, b in itertools.pairwise(sequence) if (a in common) is not (b in common)})
+    pairs.update(_pair_terms(itertools.pairwise(sequence)))
     for at, term in joined:
         neighbours = [(sequence[at - 1], term)] if at else []
         if at + 1 < len(sequence):
             neighbours.append((term, sequence[at + 1]))
-        pairs.update(f"{a} {b}" for a, b in neighbours if (a in common) is not (b in common))
+        pairs.update(_pair_terms(neighbours))
 
 
 def index_postings(text: str, pairs: set[str] | None = None) -> dict[str, list[tuple[int, int, int]]]:

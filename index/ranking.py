@@ -160,21 +160,23 @@ def _field(schema, name: str):  # noqa: ANN001, ANN202
     return schema[name]
 
 
+def plan_nodes(plan) -> Iterator[Word | AnyOf | AllOf | PhraseOf]:  # noqa: ANN001
+    """Every node of a plan, depth first, parents before their parts."""
+    yield plan
+    if isinstance(plan, AnyOf | AllOf):
+        for part in plan.parts:
+            yield from plan_nodes(part)
+
+
 def plan_words(plan) -> list[Word]:  # noqa: ANN001
     """Every distinct (field, term) the plan reads, in first-use order."""
     seen: dict[tuple[str, bytes], Word] = {}
-
-    def walk(node) -> None:  # noqa: ANN001
+    for node in plan_nodes(plan):
         if isinstance(node, Word):
             seen.setdefault((node.field, node.text), Word(node.field, node.text))
         elif isinstance(node, PhraseOf):
             for text in node.words:
                 seen.setdefault((node.field, text), Word(node.field, text))
-        else:
-            for part in node.parts:
-                walk(part)
-
-    walk(plan)
     return list(seen.values())
 
 
@@ -549,7 +551,7 @@ class _Segment:
         self._sizes: dict[int, int] = {}
         # a two-word phrase with a pair is taken on its pair while ranking and counting; a document is
         # checked against positions (check()) before it enters the top
-        self.trusts_pairs = _has_pair_decided(plan)
+        self.trusts_pairs = any(isinstance(node, PhraseOf) and pair_decided(node) for node in plan_nodes(plan))
 
     def _eager(self) -> None:
         """Read short lists (and lists much shorter than the rest) up front, as exact points, shortest
@@ -841,12 +843,6 @@ def pair_decided(node: PhraseOf) -> bool:
     return node.slop == 1 and len(node.words) == 2 and len(node.pairs) == 1
 
 
-def _has_pair_decided(node) -> bool:  # noqa: ANN001
-    if isinstance(node, PhraseOf):
-        return pair_decided(node)
-    return isinstance(node, AllOf | AnyOf) and any(_has_pair_decided(part) for part in node.parts)
-
-
 def positions_decoder(fmt) -> Callable[[bytes], list[int]]:  # noqa: ANN001
     """A posting value's positions, as ``fmt.decoder("positions")`` gives them, faster for whoosh's
     Positions and Characters formats (a pickled list of deltas, or of (delta, start, length))."""
@@ -1058,20 +1054,9 @@ def _read_whole(seg: _Segment, plan) -> bool:  # noqa: ANN001
     candidates in a large segment (its rare word's documents, each an interval, cost a Python
     evaluation each). Not with a phrase, whose positions are worth bounding first, nor for words
     alone, which block-max skips well."""
+    kinds = {type(node) for node in plan_nodes(plan) if isinstance(node, AllOf | PhraseOf)}
     return (seg.segment.doc_count_all() >= WHOLE_SEGMENT_MIN_DOCS and len(seg.cuts) > 1
-            and _kinds(plan) == {AllOf} and seg.size(plan) <= WHOLE_SEGMENT_CANDIDATES)
-
-
-def _kinds(node) -> set[type]:  # noqa: ANN001
-    """Which of AllOf and PhraseOf a plan holds, at any depth (an AnyOf is looked through)."""
-    if isinstance(node, PhraseOf):
-        return {PhraseOf}
-    if isinstance(node, AllOf | AnyOf):
-        found = {type(node)} if isinstance(node, AllOf) else set()
-        for part in node.parts:
-            found |= _kinds(part)
-        return found
-    return set()
+            and kinds == {AllOf} and seg.size(plan) <= WHOLE_SEGMENT_CANDIDATES)
 
 
 class _Top:
