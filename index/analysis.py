@@ -8,17 +8,19 @@ together (``anti-gay`` → ``anti``, ``gay`` and ``antigay``). Tokens are lower-
 their script — Russian snowball for Cyrillic, Porter for the rest — and accent-folded
 (``café`` → ``cafe``, ``ё`` → ``е``).
 
-A body also keeps its word pairs that join a common word to a rarer one (``the ministry``,
-``ministry of``), hashed, in a column: a phrase checks a document's pairs before it unpacks any
-positions. A common word is in a third of the documents; the pair is in a few.
+A body also keeps its term sequence: the term at each position as a 4-byte key, in a column
+(:func:`sequence_column`). An exact phrase looks for its keys side by side there (:func:`sequence_match`),
+a C-speed search of a few kilobytes, instead of unpacking each word's positions from whoosh's
+compressed posting blocks. The keys are exact in any document that holds every word of the phrase
+and has no two terms sharing a key (flagged at index time): the rest, and a phrase word that is a
+hyphenated word's joined form there, are left to positions.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
@@ -33,17 +35,6 @@ _HYPHENS = re.compile(r"[-‐‑]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _POSSESSIVE = ("'s", "’s")
 _RUSSIAN = RussianStemmer()
-# English function words (and whoosh's stop words): a pair of neighbours where exactly one is among
-# them is a phrase-pair term; a pair of two of them would be as common as its words, and is not
-COMMON_WORDS = """a about above after again against all am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had has have
-having he her here hers herself him himself his how i if in into is it its itself just may me more most my
-myself no nor not now of off on once only or other our ours ourselves out over own same she should so some
-such tbd than that the their theirs them themselves then there these they this those through to too under
-until up us very was we were what when where which while who whom why will with would yet you your yours
-yourself yourselves""".split()
-
-
 @lru_cache(maxsize=100_000)
 def stem_word(word: str) -> str:
     """A lower-cased word's index term: stemmed by its script, then accent-folded."""
@@ -74,49 +65,54 @@ def _match_terms(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]
     return tuple(terms), len(parts) - 1
 
 
-@lru_cache(maxsize=1)
-def common_terms() -> frozenset[str]:
-    """The index terms of :data:`COMMON_WORDS`."""
-    return frozenset(stem_word(word) for word in COMMON_WORDS)
-
-
-def pair_term(first: str, second: str) -> str:
-    """The phrase-pair term of two neighbouring index terms (a space never occurs in a term)."""
-    return f"{first} {second}"
-
-
-def pair_key(term: str) -> bytes:
-    """A pair term's 4-byte key, as the pairs column holds it (crc32: stable across processes)."""
+@lru_cache(maxsize=200_000)
+def term_key(term: str) -> bytes:
+    """A term's 4-byte key in the sequence column (crc32: stable across processes and versions)."""
     return zlib.crc32(term.encode("utf-8")).to_bytes(4, "big")
 
 
-def pairs_column(pairs: Iterable[str]) -> bytes:
-    """The pairs column value of a document: its pair keys, sorted, 4 bytes each."""
-    return b"".join(sorted({pair_key(term) for term in pairs}))
+SEQUENCE_HEAD = 4  # a sequence value starts with its number of positions, big-endian ...
+KEYS_COLLIDE = 1 << 31  # ... with this bit set when two of its terms share a key
 
 
-def has_pair(column: bytes, key: bytes, start: int = 0, end: int | None = None) -> bool:
-    """Whether a pairs column value holds ``key`` (at a 4-byte boundary); the value is
-    ``column[start:end]`` when several documents' values are read together. A key may stand for
-    another pair too (one chance in 2^32 per pair): a phrase still checks positions."""
-    end = len(column) if end is None else end
-    at = column.find(key, start, end)
+def sequence_column(sequence: list[str], joined: Iterable[str]) -> bytes:
+    """A body's sequence column value: a 4-byte head (its number of positions, and KEYS_COLLIDE when
+    two of its distinct terms share a key), the key of the term at each position, then the keys of
+    the joined forms of its hyphenated words (which share their first part's position), sorted."""
+    joined_keys = {term_key(term) for term in joined}
+    distinct = set(sequence).union(joined)
+    collide = len({term_key(term) for term in distinct}) != len(distinct)
+    head = (len(sequence) | (KEYS_COLLIDE if collide else 0)).to_bytes(SEQUENCE_HEAD, "big")
+    return b"".join((head, *map(term_key, sequence), *sorted(joined_keys)))
+
+
+def sequence_match(value: bytes, phrase: bytes, word_keys: Iterable[bytes], start: int = 0,
+                   end: int | None = None) -> bool | None:
+    """Whether a document's sequence (``value[start:end]``, several documents' values may be read
+    together) holds ``phrase``, its words' keys side by side: False when it cannot match; True when
+    it does, provided the document holds every word of the phrase (a key then stands for its word
+    only); None when positions must decide: its terms' keys collide, a phrase word is the joined
+    form of one of its hyphenated words, or it has no sequence."""
+    end = len(value) if end is None else end
+    if end - start < SEQUENCE_HEAD:
+        return None
+    head = int.from_bytes(value[start:start + SEQUENCE_HEAD], "big")
+    if head & KEYS_COLLIDE:
+        return None
+    first = start + SEQUENCE_HEAD
+    last = first + 4 * (head & ~KEYS_COLLIDE)
+    at = value.find(phrase, first, last)
     while at >= 0:
-        if not (at - start) % 4:
+        if not (at - first) % 4:
             return True
-        at = column.find(key, at + 1, end)
+        at = value.find(phrase, at + 1, last)
+    for key in word_keys:
+        at = value.find(key, last, end)
+        while at >= 0:
+            if not (at - last) % 4:
+                return None
+            at = value.find(key, at + 1, end)
     return False
-
-
-def _pair_terms(neighbours: Iterable[tuple[str, str]]) -> Iterator[str]:
-    """The pair terms of neighbouring index terms: those where exactly one of the two is common."""
-    common = common_terms()
-    return (pair_term(a, b) for a, b in neighbours if (a in common) is not (b in common))
-
-
-def phrase_pairs(terms: list[str]) -> list[str]:
-    """The pair terms of a phrase's consecutive index terms."""
-    return list(_pair_terms(itertools.pairwise(terms)))
 
 
 @lru_cache(maxsize=200_000)
@@ -129,27 +125,12 @@ def _match_positions(word: str) -> tuple[tuple[str, ...], str | None]:
     return tuple(term for term, *_rest in terms[1:]), terms[0][0]
 
 
-def _add_pairs(sequence: list[str], joined: list[tuple[int, str]], pairs: set[str]) -> None:
-    """Add the phrase-pair terms of a text's terms, one per position (``sequence``), and of the
-    joined forms of hyphenated words at their positions (``joined``)."""
-    pairs.update(_pair_terms(itertools.pairwise(sequence)))
-    for at, term in joined:
-        neighbours = [(sequence[at - 1], term)] if at else []
-        if at + 1 < len(sequence):
-            neighbours.append((term, sequence[at + 1]))
-        pairs.update(_pair_terms(neighbours))
-
-
-def index_postings(text: str, pairs: set[str] | None = None) -> dict[str, list[tuple[int, int, int]]]:
-    """Every index term of ``text`` with its (position, start, end) occurrences, in order; with
-    ``pairs``, each phrase-pair term of neighbouring positions is added to it (see phrase_pairs).
-
-    Exactly what :func:`text_analyzer` yields at index time, in one pass with the work per distinct
-    word cached: indexing runs this on every document, the analyzer chain only on queries.
-    """
+def _postings_and_sequence(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], list[str], list[str]]:
+    """Every index term of ``text`` with its (position, start, end) occurrences, in order; the term
+    at each position (a hyphenated word's parts); and the joined forms of its hyphenated words."""
     postings: dict[str, list[tuple[int, int, int]]] = {}
-    sequence: list[str] = []  # for pairs: a term per position ...
-    joined: list[tuple[int, str]] = []  # ... and where hyphenated words' joined forms are
+    sequence: list[str] = []
+    joined: list[str] = []
     shift = 0
     for pos, match in enumerate(_WORD.finditer(text)):
         start = match.start()
@@ -163,29 +144,34 @@ def index_postings(text: str, pairs: set[str] | None = None) -> dict[str, list[t
             else:
                 found.append(occurrence)
         shift += extra
-        if pairs is not None:
-            parts, whole = _match_positions(word)
-            if whole is not None:
-                joined.append((len(sequence), whole))
-            sequence.extend(parts)
-    if pairs is not None:
-        _add_pairs(sequence, joined, pairs)
-    return postings
+        parts, whole = _match_positions(word)
+        if whole is not None:
+            joined.append(whole)
+        sequence.extend(parts)
+    return postings, sequence, joined
 
 
-_LAST_BODY: tuple[str, dict, frozenset[str]] = ("", {}, frozenset())
+def index_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
+    """Every index term of ``text`` with its (position, start, end) occurrences, in order.
+
+    Exactly what :func:`text_analyzer` yields at index time, in one pass with the work per distinct
+    word cached: indexing runs this on every document, the analyzer chain only on queries.
+    """
+    return _postings_and_sequence(text)[0]
 
 
-def body_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], frozenset[str]]:
-    """:func:`index_postings` of a body and its phrase-pair terms. The last body's are kept for
-    :func:`analysed_postings`: the pairs column is filled before whoosh analyses the body."""
+_LAST_BODY: tuple[str, dict, bytes] = ("", {}, b"")
+
+
+def body_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], bytes]:
+    """:func:`index_postings` of a body and its :func:`sequence_column` value. The last body's are
+    kept for :func:`analysed_postings`: the sequence column is filled before whoosh analyses the body."""
     global _LAST_BODY  # noqa: PLW0603 - a one-entry cache, replaced whole
     last = _LAST_BODY
     if last[0] is text:
         return last[1], last[2]
-    pairs: set[str] = set()
-    postings = index_postings(text, pairs)
-    _LAST_BODY = (text, postings, frozenset(pairs))
+    postings, sequence, joined = _postings_and_sequence(text)
+    _LAST_BODY = (text, postings, sequence_column(sequence, joined))
     return postings, _LAST_BODY[2]
 
 

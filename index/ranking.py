@@ -14,8 +14,8 @@ the bound of every body block beside it.
 How many documents match is counted exactly when the unread intervals are cheap to count (few
 blocks left to read, few candidate documents); otherwise the matches in a sample of unread intervals,
 spread over the index, are scaled up by the candidates (``Ranked.exact`` says which). Phrases are
-scored as whoosh scores them, but positions are unpacked only for documents that have every word and
-whose phrase-pairs column holds every pair of the phrase (index/analysis.py).
+scored as whoosh scores them; an exact phrase in the body is found in the documents' term sequences
+(index/analysis.py), and positions are unpacked only for the few documents those cannot decide.
 
 This reads whoosh-reloaded 2.7.5's codec structures (block headers, pickled block data) directly; a
 matcher of another kind raises Unsupported and the caller falls back to whoosh's own search.
@@ -26,13 +26,14 @@ from __future__ import annotations
 import heapq
 import io
 import itertools
+import mmap
 import operator
 import pickle
 import re
 import struct
 import weakref
 import zlib
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 
 import attrs
@@ -43,7 +44,7 @@ from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from index.analysis import has_pair, pair_key, phrase_pairs
+from index.analysis import sequence_match, term_key
 
 EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read up front
 EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
@@ -57,11 +58,11 @@ SAMPLE_RUN = 8  # neighbouring unread intervals sampled together
 EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is exact ...
 EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
 EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
-RUN_GAP_BYTES = 16_384  # pairs of neighbouring documents less than this far apart are read in one call ...
+RUN_GAP_BYTES = 16_384  # sequences of neighbouring documents less than this far apart are read in one call ...
 RUN_MAX_BYTES = 1 << 20  # ... of at most this many bytes
-PAIRS_COLUMNS = {"body": "body_pairs"}  # a field's phrase-pairs column (index/schema.py), where it has one
-CHECK_REST = 256  # a count taken on phrase pairs up to this is counted again on positions, exactly
-PHRASE_COST = 8  # ... where a phrase word's block counts this many (its positions are unpacked)
+SEQUENCE_COLUMNS = {"body": "body_sequence"}  # a field's term-sequence column (index/schema.py), where it has one
+PHRASE_COST = 8  # ... where a phrase word's block counts this many when positions are unpacked ...
+SEQUENCE_COST = 2  # ... and this many when the phrase is found in the term sequences
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
 
@@ -101,15 +102,19 @@ class AllOf:
 @attrs.frozen
 class PhraseOf:
     """The words in order, each at most ``slop`` positions after the one before (whoosh's Phrase);
-    scored as the sum of the words' scores, as whoosh does. ``pairs`` are the keys of its phrase
-    pairs (index/analysis.py), which a document's pairs column must hold before its positions are
-    read."""
+    scored as the sum of the words' scores, as whoosh does. ``keys`` are its words' keys side by side,
+    to find in the field's term-sequence column (index/analysis.py), when it has one and the phrase is
+    exact."""
 
     field: str
     words: tuple[bytes, ...]
     slop: int = 1
     boost: float = 1.0
-    pairs: tuple[bytes, ...] = ()
+    keys: bytes = b""
+
+    def word_keys(self) -> tuple[bytes, ...]:
+        """Each word's key in the term sequence."""
+        return tuple(self.keys[n:n + 4] for n in range(0, len(self.keys), 4))
 
 
 NOTHING = AnyOf(())
@@ -136,11 +141,10 @@ def compile_plan(query: wq.Query, schema) -> Word | AnyOf | AllOf | PhraseOf:  #
             return NOTHING
         if len(words) == 1:
             return Word(query.fieldname, words[0], float(query.boost))
-        pairs: tuple[bytes, ...] = ()
-        if int(query.slop) == 1 and PAIRS_COLUMNS.get(query.fieldname) in schema:
-            terms = phrase_pairs([w.decode("utf-8") for w in words])
-            pairs = tuple(dict.fromkeys(pair_key(term) for term in terms))
-        return PhraseOf(query.fieldname, words, int(query.slop), float(query.boost), pairs)
+        keys = b""
+        if int(query.slop) == 1 and SEQUENCE_COLUMNS.get(query.fieldname) in schema:
+            keys = b"".join(term_key(w.decode("utf-8")) for w in words)
+        return PhraseOf(query.fieldname, words, int(query.slop), float(query.boost), keys)
     if type(query) is wq.Or and (query.minmatch or query.scale):
         raise Unsupported("Or with minmatch or scale")
     if type(query) in (wq.And, wq.Or):
@@ -183,44 +187,76 @@ def plan_words(plan) -> list[Word]:  # noqa: ANN001
 # ---- what a searcher keeps between queries -----------------------------------------------------
 
 
-class PairsColumn:
-    """A segment's phrase-pairs column (a VarBytesColumn of 4-byte keys per document), read a run of
-    neighbouring documents at a time: whoosh's reader makes several Python file calls per document."""
+class SequenceColumn:
+    """A segment's term-sequence column (a VarBytesColumn, index/analysis.py), searched in place in
+    the segment file mapped into memory, or else read a run of neighbouring documents at a time:
+    whoosh's reader makes several Python file calls per document."""
 
     def __init__(self, reader) -> None:  # noqa: ANN001 - a whoosh column reader
         self.reader = reader
         parts = ("_lengths", "_offsets", "_dbfile", "_basepos")
         self.direct = all(hasattr(reader, part) for part in parts)  # whoosh 2.7's VarBytesColumn.Reader
+        self.mapped = _map_column(reader) if self.direct else None
 
-    def holding(self, docs: set[int], keys: tuple[bytes, ...]) -> set[int]:
-        """The documents of ``docs`` whose pairs include every key (see :func:`has_pair`)."""
+    def matching(self, docs: set[int], phrase: PhraseOf) -> tuple[set[int], set[int]]:
+        """The documents of ``docs`` whose sequence holds the phrase, and those of them that only
+        positions can decide (see :func:`index.analysis.sequence_match`)."""
+        keys, words = phrase.keys, phrase.word_keys()
+        found: set[int] = set()
+        undecided: set[int] = set()
         if not self.direct:
-            return {doc for doc in docs if all(has_pair(self.reader[doc], key) for key in keys)}
+            for doc in docs:
+                self._note(doc, sequence_match(self.reader[doc], keys, words), found, undecided)
+            return found, undecided
         reader = self.reader
         lengths, offsets = reader._lengths, reader._offsets  # noqa: SLF001
-        found: set[int] = set()
+        if self.mapped is not None:
+            mapped, base = self.mapped
+            for doc in docs:
+                start = base + offsets[doc]
+                self._note(doc, sequence_match(mapped, keys, words, start, start + lengths[doc]), found, undecided)
+            return found, undecided
         run: list[int] = []
         for doc in sorted(docs):
             if run and (offsets[doc] - (offsets[run[-1]] + lengths[run[-1]]) > RUN_GAP_BYTES
                         or offsets[doc] + lengths[doc] - offsets[run[0]] > RUN_MAX_BYTES):
-                found.update(self._holding_run(run, keys))
+                self._match_run(run, keys, words, found, undecided)
                 run = []
             run.append(doc)
         if run:
-            found.update(self._holding_run(run, keys))
-        return found
+            self._match_run(run, keys, words, found, undecided)
+        return found, undecided
 
-    def _holding_run(self, run: list[int], keys: tuple[bytes, ...]) -> Iterator[int]:
-        """The documents of ``run`` (ascending) holding every key, their values read in one call."""
+    @staticmethod
+    def _note(doc: int, decided: bool | None, found: set[int], undecided: set[int]) -> None:
+        if decided is not False:
+            found.add(doc)
+            if decided is None:
+                undecided.add(doc)
+
+    def _match_run(self, run: list[int], keys: bytes, words: tuple[bytes, ...], found: set[int],
+                   undecided: set[int]) -> None:
+        """Add the documents of ``run`` (ascending) that hold the phrase, their values read in one call."""
         reader = self.reader
         lengths, offsets = reader._lengths, reader._offsets  # noqa: SLF001
         base = offsets[run[0]]
         data = reader._dbfile.get(reader._basepos + base, offsets[run[-1]] + lengths[run[-1]] - base)  # noqa: SLF001
         for doc in run:
             start = offsets[doc] - base
-            end = start + lengths[doc]
-            if all(has_pair(data, key, start, end) for key in keys):
-                yield doc
+            self._note(doc, sequence_match(data, keys, words, start, start + lengths[doc]), found, undecided)
+
+
+def _map_column(reader) -> tuple[mmap.mmap, int] | None:  # noqa: ANN001 - a whoosh column reader
+    """The segment file holding a column, mapped read-only, and where the column's values start in
+    it; None when the column is not read from a compound segment file (whoosh 2.7.5's layout)."""
+    sub = getattr(reader._dbfile, "file", None)  # noqa: SLF001
+    parent, offset = getattr(sub, "_file", None), getattr(sub, "_offset", None)
+    if not isinstance(offset, int) or not hasattr(parent, "fileno"):
+        return None
+    try:
+        return mmap.mmap(parent.fileno(), 0, access=mmap.ACCESS_READ), offset + reader._basepos  # noqa: SLF001
+    except (OSError, ValueError):
+        return None
 
 
 class _SearcherData:
@@ -234,11 +270,11 @@ class _SearcherData:
         self._norms: dict[str, list[float]] = {}
         self._columns: dict[tuple[int, str], object] = {}
 
-    def column(self, index: int, name: str) -> PairsColumn:
-        """Segment ``index``'s phrase-pairs column ``name`` (opened once: opening reads every offset)."""
+    def column(self, index: int, name: str) -> SequenceColumn:
+        """Segment ``index``'s term-sequence column ``name`` (opened once: opening reads every offset)."""
         key = (index, name)
         if key not in self._columns:
-            self._columns[key] = PairsColumn(self.segments[index][0].column_reader(name, translate=False))
+            self._columns[key] = SequenceColumn(self.segments[index][0].column_reader(name, translate=False))
         return self._columns[key]
 
     def lengths(self, index: int, field: str) -> bytes:
@@ -549,9 +585,6 @@ class _Segment:
         self.cover = self._cover()
         self._candidates: list[float] | None = None
         self._sizes: dict[int, int] = {}
-        # a two-word phrase with a pair is taken on its pair while ranking and counting; a document is
-        # checked against positions (check()) before it enters the top
-        self.trusts_pairs = any(isinstance(node, PhraseOf) and pair_decided(node) for node in plan_nodes(plan))
 
     def _eager(self) -> None:
         """Read short lists (and lists much shorter than the rest) up front, as exact points, shortest
@@ -634,19 +667,6 @@ class _Segment:
             found = {d: s for d, s in found.items() if d not in self.deleted
                      and (self.allowed is None or d + base in self.allowed)}
         return found
-
-    def check(self, doc: int) -> float | None:
-        """The exact score of ``doc`` (a phrase's positions read, not taken on its pair), or None
-        when it does not match."""
-        n = bisect_right(self.cuts, doc) - 1
-        if n < 0 or n + 1 >= len(self.cuts):
-            return None
-        self.trusts_pairs, trusted = False, self.trusts_pairs
-        try:
-            found = _node_scores(self, self.plan, self.cuts[n], self.cuts[n + 1], self.keys(n, n + 1), {doc})
-        finally:
-            self.trusts_pairs = trusted
-        return found.get(doc)
 
     def count(self, i: int, j: int) -> int:
         """How many live documents of intervals ``[i, j)`` match (unscored)."""
@@ -800,29 +820,34 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
                    only: set[int] | None = None) -> dict[int, float]:
     """Documents with the words in order within ``slop`` of each other, scored as the words' sum.
 
-    The rarest word's documents are narrowed to those holding every pair (index/analysis.py) before
-    the other words' postings are looked at, then intersected with them; positions are read only for
-    documents that have every word and every pair.
+    An exact phrase in a field with a term-sequence column narrows its rarest word's documents to
+    those whose sequence holds it (index/analysis.py) before the other words' postings are looked at;
+    positions are unpacked only for the documents the sequences leave undecided. Otherwise positions
+    are read for the documents that have every word.
     """
     field = node.field
     if any((field, w) not in keys for w in node.words):
         return {}
     order = sorted(set(node.words), key=lambda w: seg.postings[(field, w)].total)
+    column = SEQUENCE_COLUMNS.get(field) if node.keys else None
     scores: dict[bytes, dict[int, float]] = {}
     docs = only
+    check: set[int] | None = None  # the documents whose positions decide (None: all)
     for n, word in enumerate(order):
         p = seg.postings[(field, word)]
         scores[word] = p.scores_in(start, end) if docs is None else p.scores_of(docs)
         docs = set(scores[word]) if docs is None else docs.intersection(scores[word])
-        if n == 0 and node.pairs and docs:  # a document lacking a pair cannot match: skip its other words
-            docs = seg.data.column(seg.index, PAIRS_COLUMNS[field]).holding(docs, node.pairs)
+        if n == 0 and column is not None and docs:  # a document whose sequence lacks it cannot match
+            docs, check = seg.data.column(seg.index, column).matching(docs, node)
         if not docs:
             return {}
-    if seg.trusts_pairs and pair_decided(node):
-        return {doc: sum(scores[word][doc] for word in node.words) for doc in docs}
+    out = {}
+    if check is not None:  # every word is there: the sequence decides the rest
+        for doc in docs - check:
+            out[doc] = _phrase_score(scores, node.words, doc)
+        docs = docs & check
     decode = positions_decoder(seg.segment.schema[field].format)
     lists = [seg.postings[(field, w)] for w in node.words]
-    out = {}
     for doc in sorted(docs):
         if node.slop == 1:
             found = exact_phrase_at(lambda i, doc=doc: decode(lists[i].value_of(doc)),
@@ -830,17 +855,16 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
         else:
             found = phrase_matches([decode(p.value_of(doc)) for p in lists], node.slop)
         if found:
-            total = scores[node.words[0]][doc]
-            for word in node.words[1:]:
-                total += scores[word][doc]
-            out[doc] = total
+            out[doc] = _phrase_score(scores, node.words, doc)
     return out
 
 
-def pair_decided(node: PhraseOf) -> bool:
-    """Whether a phrase is decided by its pair alone (but for a crc32 collision): two words next to
-    each other, one of them common, so the pair is the phrase."""
-    return node.slop == 1 and len(node.words) == 2 and len(node.pairs) == 1
+def _phrase_score(scores: dict[bytes, dict[int, float]], words: tuple[bytes, ...], doc: int) -> float:
+    """A phrase's score in ``doc``: its words' scores summed in the phrase's order (as whoosh sums)."""
+    total = scores[words[0]][doc]
+    for word in words[1:]:
+        total += scores[word][doc]
+    return total
 
 
 def positions_decoder(fmt) -> Callable[[bytes], list[int]]:  # noqa: ANN001
@@ -920,8 +944,9 @@ def _node_cost(seg: _Segment, node, start: int, end: int, keys: set) -> int:  # 
         words = [(node.field, w) for w in set(node.words)]
         if any(key not in keys for key in words):
             return 0
-        if node.pairs:  # the other words are read only for the rarest word's documents holding the pairs
+        if node.keys:  # the other words are read only for the rarest word's documents holding the phrase
             words = [min(words, key=lambda key: seg.postings[key].total)]
+            return SEQUENCE_COST * seg.postings[words[0]].unread_over(start, end)
         return PHRASE_COST * sum(seg.postings[key].unread_over(start, end) for key in words)
     return sum(_node_cost(seg, part, start, end, keys) for part in node.parts)
 
@@ -1036,27 +1061,18 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
         exact = True
     else:
         total, exact = _count_rest(segments, unread, top.matched)
-    if any(seg.trusts_pairs for seg in segments) and (top.trusted or unread):
-        # documents counted on a phrase pair, not on positions (a 4-byte key may collide): a few are
-        # counted again on positions, more make the count an estimate
-        if total <= CHECK_REST:
-            for seg in segments:
-                seg.trusts_pairs = False
-            total, exact = sum(seg.count(0, len(seg.cuts) - 1) for seg in segments if len(seg.cuts) > 1), True
-        else:
-            exact = False
     ranked = tuple((-doc, score) for score, doc in sorted(top.heap, reverse=True))
     return Ranked(ranked, total, exact, tuple(segments), (read, queue_size))
 
 
 def _read_whole(seg: _Segment, plan) -> bool:  # noqa: ANN001
-    """Whether to evaluate a segment in one pass rather than interval by interval: an AND with few
-    candidates in a large segment (its rare word's documents, each an interval, cost a Python
-    evaluation each). Not with a phrase, whose positions are worth bounding first, nor for words
-    alone, which block-max skips well."""
-    kinds = {type(node) for node in plan_nodes(plan) if isinstance(node, AllOf | PhraseOf)}
-    return (seg.segment.doc_count_all() >= WHOLE_SEGMENT_MIN_DOCS and len(seg.cuts) > 1
-            and kinds == {AllOf} and seg.size(plan) <= WHOLE_SEGMENT_CANDIDATES)
+    """Whether to evaluate a segment in one pass rather than interval by interval: an AND or a
+    phrase with few candidates in a large segment (its rare word's documents, each an interval, cost
+    a Python evaluation each). Not where a phrase needs positions, which are worth bounding first,
+    nor for words alone, which block-max skips well."""
+    nodes = [node for node in plan_nodes(plan) if isinstance(node, AllOf | PhraseOf)]
+    return (seg.segment.doc_count_all() >= WHOLE_SEGMENT_MIN_DOCS and len(seg.cuts) > 1 and bool(nodes)
+            and seg.size(plan) <= WHOLE_SEGMENT_CANDIDATES)
 
 
 class _Top:
@@ -1066,7 +1082,6 @@ class _Top:
         self.limit = limit
         self.heap: list[tuple[float, int]] = []
         self.matched = 0
-        self.trusted = 0  # documents counted on a phrase pair and never checked
 
     def full(self) -> bool:
         return len(self.heap) >= self.limit
@@ -1082,28 +1097,15 @@ class _Top:
         return not self.full() or bound * (1 + _MARGIN) + _MARGIN >= self.heap[0][0]
 
     def add(self, seg: _Segment, i: int, j: int) -> None:
-        """Score the documents of intervals ``[i, j)`` of one segment and keep the best. Where the
-        segment took phrases on their pairs, a document is checked before it gets in (its score
-        can only fall: one that would not get in unchecked would not get in checked either)."""
+        """Score the documents of intervals ``[i, j)`` of one segment and keep the best."""
         found = seg.evaluate(i, j)
         self.matched += len(found)
         heap, limit, base = self.heap, self.limit, seg.base
         for doc, score in found.items():
             item = (score, -(doc + base))
-            if len(heap) >= limit and item <= heap[0]:
-                self.trusted += seg.trusts_pairs
-                continue
-            if seg.trusts_pairs:
-                exact = seg.check(doc)
-                if exact is None:
-                    self.matched -= 1
-                    continue
-                item = (exact, item[1])
-                if len(heap) >= limit and item <= heap[0]:
-                    continue
             if len(heap) < limit:
                 heapq.heappush(heap, item)
-            else:
+            elif item > heap[0]:
                 heapq.heapreplace(heap, item)
 
 

@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 
 from index import minhash
-from index.analysis import body_postings, pairs_column
+from index.analysis import body_postings
 from index.dates import DateInterval
 from index.errors import IndexMissing, IndexOutdated
 from index.schema import SCHEMA_VERSION, build_schema
@@ -130,7 +130,7 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
     if retrieved is not None:
         fields["retrieved_start"] = retrieved.start
         fields["retrieved_end"] = retrieved.last
-    fields["body_pairs"] = pairs_column(body_postings(doc.body)[1])  # analysed once: the body field reuses it
+    fields["body_sequence"] = body_postings(doc.body)[1]  # analysed once: the body field reuses it
     signature = minhash.signature(doc.body)
     if signature:
         fields["minhash"] = minhash.encode(signature)

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from search_support import doc, make_index
 
-from index.analysis import common_terms, has_pair, index_postings, pair_key, pairs_column, phrase_pairs, text_analyzer
+from index import analysis
+from index.analysis import KEYS_COLLIDE, body_postings, sequence_column, sequence_match, term_key, text_analyzer
 from index.errors import QuerySyntaxError
 from index.query import normalise_query, parse_query
 from index.schema import build_schema
@@ -30,54 +31,97 @@ def test_hyphenated_word_is_parts_and_joined_word():
     assert ["anti", "gai"] == terms("anti-gay", mode="query")
 
 
-def test_body_pairs_join_each_common_word_to_its_rarer_neighbours():
-    """A phrase pair is two neighbouring terms of which exactly one is a common word ("of the" is
-    not one); a hyphenated word's joined form shares its first part's position, so both pair with
-    the word before, as a phrase of either would match there."""
-    pairs: set[str] = set()
-    index_postings("The anti-gay law of the Ministry was passed", pairs)
-    assert {"the antigai", "the anti", "law of", "the ministri", "ministri wa", "wa pass"} == pairs
-    assert ["the anti"] == phrase_pairs(["the", "anti", "gai", "law"])
-    assert ["law of", "the ministri"] == phrase_pairs(["law", "of", "the", "ministri"])
+def _keys(*terms: str) -> bytes:
+    return b"".join(term_key(term) for term in terms)
 
 
-def test_pairs_column_holds_each_key_at_a_four_byte_boundary():
-    """A document's pairs column is its pair keys, sorted; a key found across two keys is not there."""
-    column = pairs_column(["the ministri", "law of", "the ministri"])
-    assert sorted([pair_key("the ministri"), pair_key("law of")]) == [column[:4], column[4:]]
-    assert has_pair(column, pair_key("law of")) and has_pair(column, pair_key("the ministri"))
-    assert not has_pair(column, pair_key("of defenc"))
-    assert not has_pair(column, column[2:6])
-    assert not has_pair(b"", pair_key("law of"))
+def test_body_sequence_is_the_term_at_each_position_then_the_joined_forms():
+    """A body's sequence value: its number of positions, each position's term key (a hyphenated
+    word's parts), then the keys of the joined forms, which share their first part's position."""
+    _postings, value = body_postings("The anti-gay law of the Ministry")
+    assert value == (7).to_bytes(4, "big") + _keys("the", "anti", "gai", "law", "of", "the", "ministri") + _keys("antigai")
+    assert sequence_column([], []) == bytes(4)
 
 
-def test_has_pair_reads_one_value_among_several():
+def test_a_sequence_whose_terms_share_a_key_is_flagged(monkeypatch):
+    """Two distinct terms of one document with the same key set KEYS_COLLIDE: its matches are left to
+    positions. The same term twice is no collision."""
+    assert not int.from_bytes(sequence_column(["the", "law", "the"], []), "big") & KEYS_COLLIDE
+    monkeypatch.setattr(analysis, "term_key", lambda term: b"\0\0\0\1")
+    value = sequence_column(["the", "law"], [])
+    assert int.from_bytes(value[:4], "big") == 2 | KEYS_COLLIDE
+    assert sequence_match(value, b"\0\0\0\1" * 2, [b"\0\0\0\1"]) is None
+
+
+def test_sequence_match_finds_the_keys_side_by_side_at_a_key_boundary():
+    """True where the phrase's keys are consecutive positions; False where they are apart or only
+    found across key boundaries or among the joined forms' keys; None where a phrase word is a joined
+    form (positions decide), or the document has no sequence."""
+    value = sequence_column(["the", "anti", "gai", "law", "of", "the", "ministri"], ["antigai"])
+    assert sequence_match(value, _keys("the", "ministri"), [term_key("the"), term_key("ministri")]) is True
+    assert sequence_match(value, _keys("anti", "gai", "law"), [term_key(t) for t in ("anti", "gai", "law")]) is True
+    assert sequence_match(value, _keys("law", "the"), [term_key("law"), term_key("the")]) is False
+    shifted = _keys("law")[2:] + _keys("of")[:2]
+    assert sequence_match(value, shifted, [shifted]) is False
+    assert sequence_match(value, _keys("the", "antigai"), [term_key("the"), term_key("antigai")]) is None
+    assert sequence_match(value, _keys("ministri", "antigai"), [term_key("ministri"), term_key("antigai")]) is None
+    assert sequence_match(b"", _keys("the", "law"), [term_key("the"), term_key("law")]) is None
+
+
+def test_sequence_match_reads_one_value_among_several():
     """A value read among its neighbours' is searched within its bounds, aligned from its start."""
-    first, second = pairs_column(["law of", "the court"]), pairs_column(["of defenc"])
+    first, second = sequence_column(["law", "of", "the", "court"], []), sequence_column(["of", "defenc"], [])
     data = b"xy" + first + second
     start, end = 2, 2 + len(first)
-    assert has_pair(data, pair_key("the court"), start, end) and has_pair(data, pair_key("law of"), start, end)
-    assert not has_pair(data, pair_key("of defenc"), start, end)  # the next document's
-    assert has_pair(data, pair_key("of defenc"), end, len(data))
-    assert not has_pair(data, data[4:8], start, end)  # unaligned from the value's start
+    words = [term_key("the"), term_key("court")]
+    assert sequence_match(data, _keys("the", "court"), words, start, end) is True
+    assert sequence_match(data, _keys("of", "defenc"), [term_key("of"), term_key("defenc")], start, end) is False
+    assert sequence_match(data, _keys("of", "defenc"), [term_key("of"), term_key("defenc")], end, len(data)) is True
+    assert sequence_match(data, _keys("court") + second[:4], [term_key("court")], start, end) is False  # past its end
+
+
+WORDS = st.sampled_from(["the", "of", "Ministry", "anti-gay", "well-known-ish", "said", "It", "rights", "Lokshina’s",
+                         "a", "in-the", "of-them", "2017", "hrw.org", ",", "—", "antigay", "gay", "the-of"])
+
+
+def _analyzer_positions(text: str) -> dict[int, list[str]]:
+    """The analyzer chain's index-mode terms at each position, in the order it yields them."""
+    at: dict[int, list[str]] = {}
+    for token in text_analyzer()(text, positions=True, mode="index"):
+        at.setdefault(token.pos, []).append(token.text)
+    return at
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["the", "of", "Ministry", "anti-gay", "well-known-ish", "said", "It", "rights",
-                                 "Lokshina’s", "a", "in-the", "of-them", "2017", "hrw.org", ",", "—"]), max_size=30))
-def test_pairs_are_the_analyzer_chains_neighbours(words):
-    """The one-pass pairs are exactly those of the analyzer chain's index-mode tokens: every term at
-    a position with every term at the next, where exactly one of the two is common."""
+@given(st.lists(WORDS, max_size=30))
+def test_sequence_is_the_analyzer_chains_positions(words):
+    """The one-pass sequence holds, at each position, the analyzer chain's last term there (a
+    hyphenated word's joined form comes first and shares its first part's position) and, after
+    them, the keys of the joined forms."""
     text = " ".join(words)
-    at: dict[int, set[str]] = {}
-    for token in text_analyzer()(text, positions=True, mode="index"):
-        at.setdefault(token.pos, set()).add(token.text)
-    common = common_terms()
-    expected = {f"{a} {b}" for p, here in at.items() for a in here for b in at.get(p + 1, ())
-                if (a in common) != (b in common)}
-    pairs: set[str] = set()
-    index_postings(text, pairs)
-    assert expected == pairs
+    at = _analyzer_positions(text)
+    assert sorted(at) == list(range(len(at)))
+    joined = {term for p in at for term in at[p][:-1]}
+    expected = sequence_column([at[p][-1] for p in range(len(at))], joined)
+    assert expected == body_postings(text)[1]
+    assert len(expected) == 4 + 4 * len(at) + 4 * len({term_key(t) for t in joined})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=30), st.lists(WORDS, min_size=2, max_size=4))
+def test_sequence_match_decides_as_positions(words, phrase_words):
+    """Where the sequence decides (True or False) for a document holding every word of a phrase, it
+    says what whoosh's positions say: the phrase's terms at consecutive positions."""
+    text = " ".join(words)
+    phrase = [t.text for t in text_analyzer()(" ".join(phrase_words), mode="query")]
+    at = _analyzer_positions(text)
+    if len(phrase) < 2 or not set(phrase) <= {term for here in at.values() for term in here}:
+        return
+    decided = sequence_match(body_postings(text)[1], _keys(*phrase), [term_key(t) for t in phrase])
+    by_positions = any(all(phrase[k] in at.get(p + k, ()) for k in range(len(phrase))) for p in at)
+    assert decided is None or decided is by_positions
+    if decided is None:
+        assert set(phrase) & {term for p in at for term in at[p][:-1]}  # only a joined form leaves it open
 
 
 def test_cyrillic_is_stemmed_in_russian_and_latin_in_english():

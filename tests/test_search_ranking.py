@@ -15,7 +15,7 @@ from whoosh import collectors
 
 from index import analysis, ranking
 from index import search as index_search
-from index.analysis import has_pair, pair_key
+from index.analysis import sequence_match
 from index.query import parse_query
 from index.search import bound_expansions, iter_hits, search
 from index.values import SearchFilters, SearchRequest, Sort
@@ -64,7 +64,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 QUERIES = ["evacuation", "the", "said", "evacuation network", "report OR gazeta", "moscow grozny shelter",
            '"the of"', '"evacuation network"', '"of the evacuation"', '"network evacuation"~3', "evac*",
            "re*", "evacuatoin~", "netwrk~2", "title:report", "Report AND (camp OR court)", "zzzz",
-           # phrases narrowed by their common-word pairs (index/analysis.py)
+           # phrases found in the term sequences (index/analysis.py)
            '"the evacuation"', '"evacuation of"', '"said the court"', '"network of the"', '"of the evacuation network"',
            '"the network" AND court', '"the network" OR "with a lawyer"']
 
@@ -96,13 +96,14 @@ def test_same_top_documents_and_scores_as_whoosh(corpus, text, limit):
 
 
 WHOLE_QUERIES = ["evacuation network", "moscow grozny shelter", "Report AND (camp OR court)", "the said",
-                 "title:report AND court", "zzzz AND the"]
+                 "title:report AND court", "zzzz AND the", '"the evacuation"', '"of the evacuation" OR court',
+                 '"network evacuation"~3', 'title:"the report"']
 
 
 @pytest.mark.parametrize("text", WHOLE_QUERIES)
 def test_segments_read_whole_rank_and_count_as_whoosh(corpus, monkeypatch, text):
-    """An AND read segment by segment in one pass (as a large segment with few candidates is) gives
-    whoosh's top documents and an exact count."""
+    """An AND or a phrase read segment by segment in one pass (as a large segment with few
+    candidates is) gives whoosh's top documents and an exact count."""
     monkeypatch.setattr(ranking, "WHOLE_SEGMENT_MIN_DOCS", 1)
     monkeypatch.setattr(ranking, "WHOLE_SEGMENT_CANDIDATES", 10**9)
     whole = []
@@ -117,10 +118,9 @@ def test_segments_read_whole_rank_and_count_as_whoosh(corpus, monkeypatch, text)
     assert (count, True) == (got.total, got.exact)
 
 
-@pytest.mark.parametrize("text", ["evacuation", '"the evacuation"', "evac*", "evacuation OR network"])
-def test_words_and_phrases_keep_block_max(corpus, monkeypatch, text):
-    """Words alone and phrases are never read whole: block-max skips a word's blocks, and a phrase's
-    positions are worth bounding first."""
+@pytest.mark.parametrize("text", ["evacuation", "evac*", "evacuation OR network"])
+def test_words_alone_keep_block_max(corpus, monkeypatch, text):
+    """Words alone are never read whole: block-max skips most of a word's blocks."""
     monkeypatch.setattr(ranking, "WHOLE_SEGMENT_MIN_DOCS", 1)
     monkeypatch.setattr(ranking, "WHOLE_SEGMENT_CANDIDATES", 10**9)
     searcher = Reading(corpus).searcher
@@ -310,108 +310,93 @@ def _record_decodes(monkeypatch) -> list:  # noqa: ANN001
     return checked
 
 
-def test_phrase_pairs_spare_position_checks(corpus, monkeypatch):
-    """Documents that lack a phrase's pair never have their positions unpacked; whoosh agrees."""
+@pytest.mark.parametrize("text", ['body:"the evacuation"', 'body:"of the evacuation"', 'body:"network of"'])
+def test_phrases_found_in_the_sequences_unpack_no_positions(corpus, monkeypatch, text):
+    """An exact body phrase is decided on the term sequences: no position is unpacked, and the top
+    and the exact count are whoosh's."""
     searcher = Reading(corpus).searcher
-    query = parse_query(searcher.schema, 'body:"the evacuation"')
-    expected, count = _whoosh_top(searcher, query, 40)
+    query = parse_query(searcher.schema, text)
+    expected, count = _whoosh_top(searcher, query, 10)
     checked = _record_decodes(monkeypatch)
-    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 40)
+    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 10)
     assert expected and [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
-    assert (count, True) == (got.total, got.exact)  # few enough to be counted again on positions
-    # each match's two words when counting, and again if it was checked as it got in; no other document's
-    assert len(checked) <= 4 * count
+    assert (count, True) == (got.total, got.exact)
+    assert checked == []
 
 
-def test_a_two_word_phrase_is_counted_on_its_pair_and_its_hits_checked(corpus, monkeypatch):
-    """A two-word phrase with a pair is decided by the pair while ranking and counting: positions are
-    read only for the documents that get into the top, so most matches are never unpacked, and the
-    count (a 4-byte key may collide) is marked as an estimate. The top is whoosh's."""
-    searcher = Reading(corpus).searcher
-    query = parse_query(searcher.schema, 'body:"the evacuation"')
-    plan = ranking.compile_plan(query, searcher.schema)
-    assert ranking.pair_decided(plan)
-    expected, count = _whoosh_top(searcher, query, 5)
-    monkeypatch.setattr(ranking, "CHECK_REST", 20)  # more matches than this stay counted on their pair
-    checked = _record_decodes(monkeypatch)
-    got = ranking.rank(searcher, plan, 5)
-    assert [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
-    assert count > 20 and (got.total, got.exact) == (count, False)
-    assert 2 * 5 <= len(checked) < count  # the documents that got in, two words each
-
-
-def test_a_colliding_pair_key_never_makes_a_hit(tmp_path, monkeypatch):
-    """With every pair key the same (as if crc32 collided everywhere), documents holding both words
-    apart are counted on the pair, but checked before they are shown: no false hit. The few left
-    unchecked are checked to count exactly; a count that took any on trust says it is an estimate."""
-    monkeypatch.setattr(analysis, "pair_key", lambda term: b"\0\0\0\1")
-    monkeypatch.setattr(ranking, "pair_key", lambda term: b"\0\0\0\1")
+def test_colliding_term_keys_leave_documents_to_positions(tmp_path, monkeypatch):
+    """When two terms share a key (as crc32 may), a document holding both is left to positions and
+    one holding only the other term never matches on the key: no false hit, an exact count."""
+    key = analysis.term_key
+    collide = {"camp": key("evacu"), "evacu": key("evacu")}
+    colliding = lambda term: collide.get(term) or key(term)  # noqa: E731
+    monkeypatch.setattr(analysis, "term_key", colliding)
+    monkeypatch.setattr(ranking, "term_key", colliding)
     ix = make_index(tmp_path, doc("01", "evacuation of the camps"), doc("02", "the evacuation began"),
-                    doc("03", "camps of the north; the evacuation"), doc("04", "evacuation: the camps"),
-                    doc("05", "the evacuation of the evacuation"))
+                    doc("03", "the camps of the north; the evacuation"), doc("04", "the camps"),
+                    doc("05", "the evacuation of the evacuation"), doc("06", "the camps and the evacuation"))
     searcher = Reading(ix).searcher
-    plan = ranking.compile_plan(parse_query(searcher.schema, 'body:"the evacuation"'), searcher.schema)
-    assert ranking.pair_decided(plan)
-    everything = ranking.rank(searcher, plan, 10)
-    ids = {searcher.stored_fields(doc)["id"][:2] for doc, _ in everything.top}
-    assert (ids, everything.total, everything.exact) == ({"02", "03", "05"}, 3, True)  # all were checked
-    one = ranking.rank(searcher, plan, 1)  # the few not shown are checked too: the count is exact
-    assert searcher.stored_fields(one.top[0][0])["id"][:2] in {"02", "03", "05"}
-    assert (one.total, one.exact) == (3, True)
-    monkeypatch.setattr(ranking, "CHECK_REST", 0)  # as when too many are left to check
-    one = ranking.rank(searcher, plan, 1)
-    assert searcher.stored_fields(one.top[0][0])["id"][:2] in {"02", "03", "05"}
-    assert one.total >= 3 and one.exact is False  # 01 or 04 may be counted on the key, never shown
+    checked = _record_decodes(monkeypatch)
+    got = ranking.rank(searcher, ranking.compile_plan(parse_query(searcher.schema, 'body:"the evacuation"'),
+                                                       searcher.schema), 10)
+    ids = {searcher.stored_fields(doc)["id"][:2] for doc, _ in got.top}
+    assert (ids, got.total, got.exact) == ({"02", "03", "05", "06"}, 4, True)
+    assert checked  # 03 and 06 hold both colliding terms: positions decided them
 
 
-@pytest.mark.parametrize(("gap", "most"), [(0, 1 << 20), (1_000, 1 << 20), (10**9, 1 << 30), (10**9, 2_000)])
-def test_pairs_column_read_in_runs_agrees_with_each_document_read(corpus, monkeypatch, gap, most):
-    """Reading the pairs of neighbouring documents in one call (runs split where they lie more than
-    RUN_GAP_BYTES apart or would span more than RUN_MAX_BYTES) finds exactly the documents that
-    reading each document's value finds."""
-    monkeypatch.setattr(ranking, "RUN_GAP_BYTES", gap)
-    monkeypatch.setattr(ranking, "RUN_MAX_BYTES", most)
-    data = ranking.searcher_data(Reading(corpus).searcher)
-    rng = random.Random(gap + most)
-    for index, (segment, _base, _deleted) in enumerate(data.segments):
-        column = data.column(index, "body_pairs")
-        assert column.direct  # whoosh 2.7.5's reader: the fast path is the one tested
-        values = [segment.column_reader("body_pairs", translate=False)[doc] for doc in range(segment.doc_count_all())]
-        keys = [values[0][:4], values[-1][-4:], pair_key("the evacuat"), pair_key("evacuat network"), b"zzzz"]
-        for chosen in ([keys[2]], [keys[2], keys[3]], [keys[0]], [keys[1], keys[4]]):
-            docs = set(rng.sample(range(len(values)), len(values) // 3))
-            expected = {doc for doc in docs if all(has_pair(values[doc], key) for key in chosen)}
-            assert column.holding(docs, tuple(chosen)) == expected
-            assert column.holding(set(range(len(values))), tuple(chosen)) == {
-                doc for doc, value in enumerate(values) if all(has_pair(value, key) for key in chosen)}
-        assert 0 in column.holding(set(range(len(values))), (keys[0],))
-        assert len(values) - 1 in column.holding({len(values) - 1}, (keys[1],))
-
-
-def test_counting_a_phrase_with_pairs_costs_its_rarest_words_blocks(corpus):
-    """What counting a phrase would read: with pairs, the rarest word's blocks (the others are read
-    only for its documents that hold the pairs); without, every word's."""
+@pytest.mark.parametrize("runs", [None, (0, 1 << 20), (1_000, 1 << 20), (10**9, 1 << 30), (10**9, 2_000)])
+def test_sequence_column_searched_in_place_or_read_in_runs_agrees_with_each_document_read(corpus, monkeypatch, runs):
+    """Searching the sequences in the mapped segment file (None), or reading those of neighbouring
+    documents in one call (runs split where they lie more than RUN_GAP_BYTES apart or would span
+    more than RUN_MAX_BYTES), finds exactly what reading each document's value finds."""
+    if runs is not None:
+        monkeypatch.setattr(ranking, "RUN_GAP_BYTES", runs[0])
+        monkeypatch.setattr(ranking, "RUN_MAX_BYTES", runs[1])
     searcher = Reading(corpus).searcher
     data = ranking.searcher_data(searcher)
-    for text, with_pairs in (('body:"the evacuation"', True), ('body:"evacuation network"', False)):
+    rng = random.Random(sum(runs or ()))
+    phrases = [ranking.compile_plan(parse_query(searcher.schema, text), searcher.schema)
+               for text in ('body:"the evacuation"', 'body:"evacuation network of"', 'body:"zzzz the"')]
+    for index, (segment, _base, _deleted) in enumerate(data.segments):
+        column = data.column(index, "body_sequence")
+        assert column.direct and column.mapped  # whoosh 2.7.5's reader and segment files: the fast paths
+        if runs is not None:
+            monkeypatch.setattr(column, "mapped", None)
+        values = [segment.column_reader("body_sequence", translate=False)[doc]
+                  for doc in range(segment.doc_count_all())]
+        for phrase in phrases:
+            decided = [sequence_match(value, phrase.keys, phrase.word_keys()) for value in values]
+            for docs in (set(rng.sample(range(len(values)), len(values) // 3)), set(range(len(values)))):
+                found = {doc for doc in docs if decided[doc] is not False}
+                assert column.matching(docs, phrase) == (found, {doc for doc in found if decided[doc] is None})
+        first = ranking.PhraseOf("body", (), keys=values[0][4:12])
+        assert 0 in column.matching(set(range(len(values))), first)[0]
+
+
+def test_counting_a_phrase_costs_its_rarest_words_blocks_when_sequences_decide(corpus):
+    """What counting a phrase would read: with term sequences, the rarest word's blocks (the others
+    are read only for its documents whose sequence holds the phrase); with positions, every word's."""
+    searcher = Reading(corpus).searcher
+    data = ranking.searcher_data(searcher)
+    for text, cost in (('body:"the evacuation"', ranking.SEQUENCE_COST), ('body:"the evacuation"~2', ranking.PHRASE_COST)):
         plan = ranking.compile_plan(parse_query(searcher.schema, text), searcher.schema)
-        assert bool(plan.pairs) is with_pairs
+        assert bool(plan.keys) is (cost == ranking.SEQUENCE_COST)
         seg = ranking._Segment(data, 0, plan, None)
         lists = sorted((seg.postings[(plan.field, w)] for w in set(plan.words)), key=lambda p: p.total)
         start, end = seg.cuts[0], seg.cuts[-1]
         assert lists[0].total < lists[-1].total and all(p.unread_over(start, end) for p in lists)
-        counted = lists[:1] if with_pairs else lists
-        expected = ranking.PHRASE_COST * sum(p.unread_over(start, end) for p in counted)
-        assert seg.unread_cost(0, len(seg.cuts) - 1) == expected
+        counted = lists[:1] if plan.keys else lists
+        assert seg.unread_cost(0, len(seg.cuts) - 1) == cost * sum(p.unread_over(start, end) for p in counted)
 
 
-def test_pairs_narrow_a_longer_phrase_but_positions_decide(tmp_path):
-    """A document with every pair of a three-word phrase, apart, does not match it."""
+def test_a_longer_phrase_needs_its_words_side_by_side(tmp_path):
+    """A document with every word of a three-word phrase, and each two of them side by side, but not
+    all three, does not match it."""
     ix = make_index(tmp_path, doc("01", "the evacuation of the camps"),
                     doc("02", "the evacuation began; an evacuation of the camps"), doc("03", "evacuation"))
     schema = Reading(ix).searcher.schema
     plan = ranking.compile_plan(parse_query(schema, '"the evacuation of"'), schema)
-    assert any(part.pairs for part in plan.parts)
+    assert any(part.keys for part in plan.parts)
     assert ["01" * 64] == [h.id for h in search(ix, SearchRequest('"the evacuation of"', group=False)).hits]
 
 
