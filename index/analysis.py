@@ -71,19 +71,20 @@ def term_key(term: str) -> bytes:
     return zlib.crc32(term.encode("utf-8")).to_bytes(4, "big")
 
 
-SEQUENCE_HEAD = 4  # a sequence value starts with its number of positions, big-endian ...
+SEQUENCE_HEAD = 4  # a sequence value starts with how many joined forms it has, big-endian ...
 KEYS_COLLIDE = 1 << 31  # ... with this bit set when two of its terms share a key
 
 
 def sequence_column(sequence: list[str], joined: Iterable[str]) -> bytes:
-    """A body's sequence column value: a 4-byte head (its number of positions, and KEYS_COLLIDE when
-    two of its distinct terms share a key), the key of the term at each position, then the keys of
-    the joined forms of its hyphenated words (which share their first part's position), sorted."""
+    """A body's sequence column value: a 4-byte head (how many distinct joined forms of hyphenated
+    words it has, and KEYS_COLLIDE when two of its distinct terms share a key), the keys of those
+    joined forms (each shares its first part's position), sorted, then the key of the term at each
+    position."""
     joined_keys = {term_key(term) for term in joined}
     distinct = set(sequence).union(joined)
     collide = len({term_key(term) for term in distinct}) != len(distinct)
-    head = (len(sequence) | (KEYS_COLLIDE if collide else 0)).to_bytes(SEQUENCE_HEAD, "big")
-    return b"".join((head, *map(term_key, sequence), *sorted(joined_keys)))
+    head = (len(joined_keys) | (KEYS_COLLIDE if collide else 0)).to_bytes(SEQUENCE_HEAD, "big")
+    return b"".join((head, *sorted(joined_keys), *map(term_key, sequence)))
 
 
 def sequence_match(value: bytes, phrase: bytes, word_keys: Iterable[bytes], start: int = 0,
@@ -99,19 +100,20 @@ def sequence_match(value: bytes, phrase: bytes, word_keys: Iterable[bytes], star
     head = int.from_bytes(value[start:start + SEQUENCE_HEAD], "big")
     if head & KEYS_COLLIDE:
         return None
-    first = start + SEQUENCE_HEAD
-    last = first + 4 * (head & ~KEYS_COLLIDE)
-    at = value.find(phrase, first, last)
+    first = start + SEQUENCE_HEAD + 4 * head  # the positions' keys start here
+    at = value.find(phrase, first, end)
     while at >= 0:
         if not (at - first) % 4:
             return True
-        at = value.find(phrase, at + 1, last)
-    for key in word_keys:
-        at = value.find(key, last, end)
-        while at >= 0:
-            if not (at - last) % 4:
-                return None
-            at = value.find(key, at + 1, end)
+        at = value.find(phrase, at + 1, end)
+    if head:
+        joined = start + SEQUENCE_HEAD
+        for key in word_keys:
+            at = value.find(key, joined, first)
+            while at >= 0:
+                if not (at - joined) % 4:
+                    return None
+                at = value.find(key, at + 1, first)
     return False
 
 

@@ -214,7 +214,11 @@ class SequenceColumn:
             mapped, base = self.mapped
             for doc in docs:
                 start = base + offsets[doc]
-                self._note(doc, sequence_match(mapped, keys, words, start, start + lengths[doc]), found, undecided)
+                decided = sequence_match(mapped, keys, words, start, start + lengths[doc])
+                if decided is not False:
+                    found.add(doc)
+                    if decided is None:
+                        undecided.add(doc)
             return found, undecided
         run: list[int] = []
         for doc in sorted(docs):
