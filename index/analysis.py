@@ -10,10 +10,12 @@ their script — Russian snowball for Cyrillic, Porter for the rest — and acce
 
 A body also keeps its term sequence: the term at each position as a 4-byte key, in a column
 (:func:`sequence_column`). An exact phrase looks for its keys side by side there (:func:`sequence_match`),
-a C-speed search of a few kilobytes, instead of unpacking each word's positions from whoosh's
-compressed posting blocks. The keys are exact in any document that holds every word of the phrase
-and has no two terms sharing a key (flagged at index time): the rest, and a phrase word that is a
-hyphenated word's joined form there, are left to positions.
+one C-speed search of a few kilobytes, instead of unpacking each word's positions from whoosh's
+compressed posting blocks. A key is exact in a document that holds every word of the phrase and has
+no two terms sharing a key. A second, small column (:func:`joined_column`) flags the documents whose
+keys collide and lists the keys of the joined forms of their hyphenated words (a joined form shares
+its first part's position, so the sequence cannot hold it): positions decide where a phrase word
+is one of them.
 """
 
 from __future__ import annotations
@@ -71,50 +73,46 @@ def term_key(term: str) -> bytes:
     return zlib.crc32(term.encode("utf-8")).to_bytes(4, "big")
 
 
-SEQUENCE_HEAD = 4  # a sequence value starts with how many joined forms it has, big-endian ...
-KEYS_COLLIDE = 1 << 31  # ... with this bit set when two of its terms share a key
+KEYS_COLLIDE = b"!"  # a joined column value starting with this byte (its length is then not a multiple of 4)
+# flags a document two of whose distinct terms share a key
 
 
-def sequence_column(sequence: list[str], joined: Iterable[str]) -> bytes:
-    """A body's sequence column value: a 4-byte head (how many distinct joined forms of hyphenated
-    words it has, and KEYS_COLLIDE when two of its distinct terms share a key), the keys of those
-    joined forms (each shares its first part's position), sorted, then the key of the term at each
-    position."""
-    joined_keys = {term_key(term) for term in joined}
+def sequence_column(sequence: list[str]) -> bytes:
+    """A body's sequence column value: the key of the term at each position."""
+    return b"".join(map(term_key, sequence))
+
+
+def joined_column(sequence: list[str], joined: Iterable[str]) -> bytes:
+    """A body's joined column value: KEYS_COLLIDE when two of its distinct terms share a key, then the
+    keys of the joined forms of its hyphenated words, sorted (empty for most documents)."""
+    keys = {term_key(term) for term in joined}
     distinct = set(sequence).union(joined)
     collide = len({term_key(term) for term in distinct}) != len(distinct)
-    head = (len(joined_keys) | (KEYS_COLLIDE if collide else 0)).to_bytes(SEQUENCE_HEAD, "big")
-    return b"".join((head, *sorted(joined_keys), *map(term_key, sequence)))
+    return (KEYS_COLLIDE if collide else b"") + b"".join(sorted(keys))
 
 
-def sequence_match(value: bytes, phrase: bytes, word_keys: Iterable[bytes], start: int = 0,
-                   end: int | None = None) -> bool | None:
-    """Whether a document's sequence (``value[start:end]``, several documents' values may be read
-    together) holds ``phrase``, its words' keys side by side: False when it cannot match; True when
-    it does, provided the document holds every word of the phrase (a key then stands for its word
-    only); None when positions must decide: its terms' keys collide, a phrase word is the joined
-    form of one of its hyphenated words, or it has no sequence."""
-    end = len(value) if end is None else end
-    if end - start < SEQUENCE_HEAD:
-        return None
-    head = int.from_bytes(value[start:start + SEQUENCE_HEAD], "big")
-    if head & KEYS_COLLIDE:
-        return None
-    first = start + SEQUENCE_HEAD + 4 * head  # the positions' keys start here
-    at = value.find(phrase, first, end)
-    while at >= 0:
-        if not (at - first) % 4:
-            return True
-        at = value.find(phrase, at + 1, end)
-    if head:
-        joined = start + SEQUENCE_HEAD
-        for key in word_keys:
-            at = value.find(key, joined, first)
-            while at >= 0:
-                if not (at - joined) % 4:
-                    return None
-                at = value.find(key, at + 1, first)
-    return False
+def aligned_find(value: bytes, keys: bytes, start: int, end: int) -> int:
+    """Where ``keys`` first occur in ``value[start:end]`` at a multiple of 4 bytes from ``start``
+    (-1: nowhere); ``value`` may be several documents' values, or a mapped segment file."""
+    at = value.find(keys, start, end)
+    while at >= 0 and (at - start) % 4:
+        at = value.find(keys, at + 1, end)
+    return at
+
+
+def sequence_match(sequence: bytes, phrase: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether a document's sequence (``sequence[start:end]``) holds ``phrase``, its words' keys side
+    by side. False is exact; True is, for a document that holds every word of the phrase, whose
+    keys do not collide and where no phrase word is a joined form (see :func:`joined_column`)."""
+    return aligned_find(sequence, phrase, start, len(sequence) if end is None else end) >= 0
+
+
+def joined_undecided(joined: bytes, word_keys: Iterable[bytes]) -> bool:
+    """Whether a document's joined column value leaves a phrase of these words to positions: its
+    keys collide, or one of the words is the joined form of one of its hyphenated words."""
+    if joined.startswith(KEYS_COLLIDE):
+        return True
+    return any(aligned_find(joined, key, 0, len(joined)) >= 0 for key in word_keys)
 
 
 @lru_cache(maxsize=200_000)
@@ -162,19 +160,20 @@ def index_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
     return _postings_and_sequence(text)[0]
 
 
-_LAST_BODY: tuple[str, dict, bytes] = ("", {}, b"")
+_LAST_BODY: tuple[str, dict, bytes, bytes] = ("", {}, b"", b"")
 
 
-def body_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], bytes]:
-    """:func:`index_postings` of a body and its :func:`sequence_column` value. The last body's are
-    kept for :func:`analysed_postings`: the sequence column is filled before whoosh analyses the body."""
+def body_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], bytes, bytes]:
+    """:func:`index_postings` of a body, its :func:`sequence_column` and :func:`joined_column` values.
+    The last body's are kept for :func:`analysed_postings`: the columns are filled before whoosh
+    analyses the body."""
     global _LAST_BODY  # noqa: PLW0603 - a one-entry cache, replaced whole
     last = _LAST_BODY
     if last[0] is text:
-        return last[1], last[2]
+        return last[1], last[2], last[3]
     postings, sequence, joined = _postings_and_sequence(text)
-    _LAST_BODY = (text, postings, sequence_column(sequence, joined))
-    return postings, _LAST_BODY[2]
+    _LAST_BODY = (text, postings, sequence_column(sequence), joined_column(sequence, joined))
+    return postings, _LAST_BODY[2], _LAST_BODY[3]
 
 
 def analysed_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:

@@ -33,7 +33,7 @@ import re
 import struct
 import weakref
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
 import attrs
@@ -44,7 +44,7 @@ from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from index.analysis import sequence_match, term_key
+from index.analysis import aligned_find, joined_undecided, sequence_match, term_key
 
 EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read up front
 EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
@@ -58,9 +58,7 @@ SAMPLE_RUN = 8  # neighbouring unread intervals sampled together
 EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is exact ...
 EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
 EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
-RUN_GAP_BYTES = 16_384  # sequences of neighbouring documents less than this far apart are read in one call ...
-RUN_MAX_BYTES = 1 << 20  # ... of at most this many bytes
-SEQUENCE_COLUMNS = {"body": "body_sequence"}  # a field's term-sequence column (index/schema.py), where it has one
+SEQUENCE_COLUMNS = {"body": ("body_sequence", "body_joined")}  # a field's term-sequence columns (index/schema.py)
 PHRASE_COST = 8  # ... where a phrase word's block counts this many when positions are unpacked ...
 SEQUENCE_COST = 2  # ... and this many when the phrase is found in the term sequences
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
@@ -142,7 +140,7 @@ def compile_plan(query: wq.Query, schema) -> Word | AnyOf | AllOf | PhraseOf:  #
         if len(words) == 1:
             return Word(query.fieldname, words[0], float(query.boost))
         keys = b""
-        if int(query.slop) == 1 and SEQUENCE_COLUMNS.get(query.fieldname) in schema:
+        if int(query.slop) == 1 and all(name in schema for name in SEQUENCE_COLUMNS.get(query.fieldname, ("",))):
             keys = b"".join(term_key(w.decode("utf-8")) for w in words)
         return PhraseOf(query.fieldname, words, int(query.slop), float(query.boost), keys)
     if type(query) is wq.Or and (query.minmatch or query.scale):
@@ -188,71 +186,58 @@ def plan_words(plan) -> list[Word]:  # noqa: ANN001
 
 
 class SequenceColumn:
-    """A segment's term-sequence column (a VarBytesColumn, index/analysis.py), searched in place in
-    the segment file mapped into memory, or else read a run of neighbouring documents at a time:
-    whoosh's reader makes several Python file calls per document."""
+    """A segment's term-sequence and joined-forms columns (VarBytesColumns, index/analysis.py),
+    searched in place in the segment file mapped into memory; read a document at a time through
+    whoosh when the file cannot be mapped."""
 
-    def __init__(self, reader) -> None:  # noqa: ANN001 - a whoosh column reader
-        self.reader = reader
-        parts = ("_lengths", "_offsets", "_dbfile", "_basepos")
-        self.direct = all(hasattr(reader, part) for part in parts)  # whoosh 2.7's VarBytesColumn.Reader
-        self.mapped = _map_column(reader) if self.direct else None
+    def __init__(self, sequences, joined) -> None:  # noqa: ANN001 - whoosh column readers
+        self.sequences, self.joined = sequences, joined
+        self.mapped = _map_column(sequences), _map_column(joined)
+        self._always: set[int] | None = None  # documents whose keys collide, or with no sequence
 
     def matching(self, docs: set[int], phrase: PhraseOf) -> tuple[set[int], set[int]]:
         """The documents of ``docs`` whose sequence holds the phrase, and those of them that only
-        positions can decide (see :func:`index.analysis.sequence_match`)."""
+        positions can decide (see :func:`index.analysis.joined_undecided`)."""
         keys, words = phrase.keys, phrase.word_keys()
-        found: set[int] = set()
-        undecided: set[int] = set()
-        if not self.direct:
-            for doc in docs:
-                self._note(doc, sequence_match(self.reader[doc], keys, words), found, undecided)
-            return found, undecided
-        reader = self.reader
-        lengths, offsets = reader._lengths, reader._offsets  # noqa: SLF001
-        if self.mapped is not None:
-            mapped, base = self.mapped
-            for doc in docs:
-                start = base + offsets[doc]
-                decided = sequence_match(mapped, keys, words, start, start + lengths[doc])
-                if decided is not False:
+        if None in self.mapped:
+            undecided = {doc for doc in docs if not self.sequences[doc] or joined_undecided(self.joined[doc], words)}
+            return {doc for doc in docs if sequence_match(self.sequences[doc], keys)} | undecided, undecided
+        (mapped, base), _joined = self.mapped
+        lengths, offsets = self.sequences._lengths, self.sequences._offsets  # noqa: SLF001
+        found = set()
+        for doc in docs:
+            start = base + offsets[doc]
+            if aligned_find(mapped, keys, start, start + lengths[doc]) >= 0:
+                found.add(doc)
+        undecided = docs & self._undecided(words)
+        return found | undecided, undecided
+
+    def _undecided(self, words: tuple[bytes, ...]) -> set[int]:
+        """The documents with no sequence, or whose keys collide, or where one of ``words`` is a
+        joined form (the joined column, mostly empty values, searched in one pass)."""
+        (mapped, base) = self.mapped[1]
+        lengths, offsets = self.joined._lengths, self.joined._offsets  # noqa: SLF001
+        if self._always is None:
+            self._always = {doc for doc, length in enumerate(lengths) if length % 4}
+            self._always.update(doc for doc, length in enumerate(self.sequences._lengths) if not length)  # noqa: SLF001
+        found = set(self._always)
+        end = base + (offsets[-1] + lengths[-1] if len(offsets) else 0)
+        for key in words:
+            at = mapped.find(key, base, end)
+            while at >= 0:
+                doc = bisect_right(offsets, at - base) - 1
+                start = base + offsets[doc] + lengths[doc] % 4  # after a collision flag
+                if not (at - start) % 4 and at + 4 <= base + offsets[doc] + lengths[doc]:
                     found.add(doc)
-                    if decided is None:
-                        undecided.add(doc)
-            return found, undecided
-        run: list[int] = []
-        for doc in sorted(docs):
-            if run and (offsets[doc] - (offsets[run[-1]] + lengths[run[-1]]) > RUN_GAP_BYTES
-                        or offsets[doc] + lengths[doc] - offsets[run[0]] > RUN_MAX_BYTES):
-                self._match_run(run, keys, words, found, undecided)
-                run = []
-            run.append(doc)
-        if run:
-            self._match_run(run, keys, words, found, undecided)
-        return found, undecided
-
-    @staticmethod
-    def _note(doc: int, decided: bool | None, found: set[int], undecided: set[int]) -> None:
-        if decided is not False:
-            found.add(doc)
-            if decided is None:
-                undecided.add(doc)
-
-    def _match_run(self, run: list[int], keys: bytes, words: tuple[bytes, ...], found: set[int],
-                   undecided: set[int]) -> None:
-        """Add the documents of ``run`` (ascending) that hold the phrase, their values read in one call."""
-        reader = self.reader
-        lengths, offsets = reader._lengths, reader._offsets  # noqa: SLF001
-        base = offsets[run[0]]
-        data = reader._dbfile.get(reader._basepos + base, offsets[run[-1]] + lengths[run[-1]] - base)  # noqa: SLF001
-        for doc in run:
-            start = offsets[doc] - base
-            self._note(doc, sequence_match(data, keys, words, start, start + lengths[doc]), found, undecided)
+                at = mapped.find(key, at + 1, end)
+        return found
 
 
 def _map_column(reader) -> tuple[mmap.mmap, int] | None:  # noqa: ANN001 - a whoosh column reader
     """The segment file holding a column, mapped read-only, and where the column's values start in
     it; None when the column is not read from a compound segment file (whoosh 2.7.5's layout)."""
+    if not all(hasattr(reader, part) for part in ("_lengths", "_offsets", "_dbfile", "_basepos")):
+        return None
     sub = getattr(reader._dbfile, "file", None)  # noqa: SLF001
     parent, offset = getattr(sub, "_file", None), getattr(sub, "_offset", None)
     if not isinstance(offset, int) or not hasattr(parent, "fileno"):
@@ -274,11 +259,13 @@ class _SearcherData:
         self._norms: dict[str, list[float]] = {}
         self._columns: dict[tuple[int, str], object] = {}
 
-    def column(self, index: int, name: str) -> SequenceColumn:
-        """Segment ``index``'s term-sequence column ``name`` (opened once: opening reads every offset)."""
-        key = (index, name)
+    def sequences(self, index: int, field: str) -> SequenceColumn:
+        """Segment ``index``'s term-sequence columns of ``field`` (opened once: opening reads every offset)."""
+        key = (index, field)
         if key not in self._columns:
-            self._columns[key] = SequenceColumn(self.segments[index][0].column_reader(name, translate=False))
+            segment = self.segments[index][0]
+            self._columns[key] = SequenceColumn(*(segment.column_reader(name, translate=False)
+                                                  for name in SEQUENCE_COLUMNS[field]))
         return self._columns[key]
 
     def lengths(self, index: int, field: str) -> bytes:
@@ -833,7 +820,7 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
     if any((field, w) not in keys for w in node.words):
         return {}
     order = sorted(set(node.words), key=lambda w: seg.postings[(field, w)].total)
-    column = SEQUENCE_COLUMNS.get(field) if node.keys else None
+    sequences = seg.data.sequences(seg.index, field) if node.keys else None
     scores: dict[bytes, dict[int, float]] = {}
     docs = only
     check: set[int] | None = None  # the documents whose positions decide (None: all)
@@ -841,8 +828,8 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
         p = seg.postings[(field, word)]
         scores[word] = p.scores_in(start, end) if docs is None else p.scores_of(docs)
         docs = set(scores[word]) if docs is None else docs.intersection(scores[word])
-        if n == 0 and column is not None and docs:  # a document whose sequence lacks it cannot match
-            docs, check = seg.data.column(seg.index, column).matching(docs, node)
+        if n == 0 and sequences is not None and docs:  # a document whose sequence lacks it cannot match
+            docs, check = sequences.matching(docs, node)
         if not docs:
             return {}
     out = {}

@@ -7,7 +7,7 @@ from whoosh import columns, fields, formats
 from index.analysis import analysed_postings, name_analyzer, text_analyzer
 
 # Bump whenever analysis or fields change: an index built with another version must be rebuilt.
-SCHEMA_VERSION = "4"  # 3: the body_pairs column; 4: the body_sequence column in its place
+SCHEMA_VERSION = "4"  # 3: the body_pairs column; 4: the body_sequence and body_joined columns in its place
 
 
 class AnalyzedText(fields.TEXT):
@@ -54,4 +54,5 @@ def build_schema() -> fields.Schema:
         clean_sha256=fields.ID(stored=True, sortable=True),  # a column: duplicates grouped without loading
         minhash=fields.COLUMN(columns.VarBytesColumn()),  # the near-duplicate signature (index/minhash.py)
         body_sequence=fields.COLUMN(columns.VarBytesColumn()),  # the body's term at each position, hashed (index/analysis.py)
+        body_joined=fields.COLUMN(columns.VarBytesColumn()),  # its hyphenated words' joined forms, hashed, and collisions
     )

@@ -130,7 +130,7 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
     if retrieved is not None:
         fields["retrieved_start"] = retrieved.start
         fields["retrieved_end"] = retrieved.last
-    fields["body_sequence"] = body_postings(doc.body)[1]  # analysed once: the body field reuses it
+    _postings, fields["body_sequence"], fields["body_joined"] = body_postings(doc.body)  # the body field reuses them
     signature = minhash.signature(doc.body)
     if signature:
         fields["minhash"] = minhash.encode(signature)

@@ -8,7 +8,17 @@ from hypothesis import strategies as st
 from search_support import doc, make_index
 
 from index import analysis
-from index.analysis import KEYS_COLLIDE, body_postings, sequence_column, sequence_match, term_key, text_analyzer
+from index.analysis import (
+    KEYS_COLLIDE,
+    aligned_find,
+    body_postings,
+    joined_column,
+    joined_undecided,
+    sequence_column,
+    sequence_match,
+    term_key,
+    text_analyzer,
+)
 from index.errors import QuerySyntaxError
 from index.query import normalise_query, parse_query
 from index.schema import build_schema
@@ -35,49 +45,50 @@ def _keys(*terms: str) -> bytes:
     return b"".join(term_key(term) for term in terms)
 
 
-def test_body_sequence_is_the_term_at_each_position_then_the_joined_forms():
-    """A body's sequence value: how many joined forms it has, their keys (each shares its first
-    part's position), then each position's term key (a hyphenated word's parts)."""
-    _postings, value = body_postings("The anti-gay law of the Ministry")
-    assert value == (1).to_bytes(4, "big") + _keys("antigai") + _keys("the", "anti", "gai", "law", "of", "the", "ministri")
-    assert sequence_column([], []) == bytes(4)
+def test_body_sequence_is_the_term_at_each_position_and_joined_forms_apart():
+    """A body's sequence value is each position's term key (a hyphenated word's parts); the keys of
+    the joined forms, which share their first part's position, are in the joined value."""
+    _postings, sequence, joined = body_postings("The anti-gay law of the Ministry")
+    assert sequence == _keys("the", "anti", "gai", "law", "of", "the", "ministri")
+    assert joined == _keys("antigai")
+    assert (sequence_column([]), joined_column([], [])) == (b"", b"")
 
 
-def test_a_sequence_whose_terms_share_a_key_is_flagged(monkeypatch):
-    """Two distinct terms of one document with the same key set KEYS_COLLIDE: its matches are left to
-    positions. The same term twice is no collision."""
-    assert not int.from_bytes(sequence_column(["the", "law", "the"], []), "big") & KEYS_COLLIDE
+def test_a_document_whose_terms_share_a_key_is_flagged(monkeypatch):
+    """Two distinct terms of one document with the same key start its joined value with
+    KEYS_COLLIDE: its phrases are left to positions. The same term twice is no collision."""
+    assert joined_column(["the", "law", "the"], []) == b""
     monkeypatch.setattr(analysis, "term_key", lambda term: b"\0\0\0\1")
-    value = sequence_column(["the", "law"], [])
-    assert int.from_bytes(value[:4], "big") == 0 | KEYS_COLLIDE
-    assert sequence_match(value, b"\0\0\0\1" * 2, [b"\0\0\0\1"]) is None
+    value = joined_column(["the", "law"], ["thelaw"])
+    assert value == KEYS_COLLIDE + b"\0\0\0\1" and len(value) % 4
+    assert joined_undecided(value, [b"\0\0\0\2"])
 
 
 def test_sequence_match_finds_the_keys_side_by_side_at_a_key_boundary():
     """True where the phrase's keys are consecutive positions; False where they are apart or only
-    found across key boundaries or among the joined forms' keys; None where a phrase word is a joined
-    form (positions decide), or the document has no sequence."""
-    value = sequence_column(["the", "anti", "gai", "law", "of", "the", "ministri"], ["antigai"])
-    assert sequence_match(value, _keys("the", "ministri"), [term_key("the"), term_key("ministri")]) is True
-    assert sequence_match(value, _keys("anti", "gai", "law"), [term_key(t) for t in ("anti", "gai", "law")]) is True
-    assert sequence_match(value, _keys("law", "the"), [term_key("law"), term_key("the")]) is False
-    shifted = _keys("law")[2:] + _keys("of")[:2]
-    assert sequence_match(value, shifted, [shifted]) is False
-    assert sequence_match(value, _keys("the", "antigai"), [term_key("the"), term_key("antigai")]) is None
-    assert sequence_match(value, _keys("ministri", "antigai"), [term_key("ministri"), term_key("antigai")]) is None
-    assert sequence_match(b"", _keys("the", "law"), [term_key("the"), term_key("law")]) is None
+    found across key boundaries. A phrase word that is a joined form leaves the document to positions."""
+    sequence = sequence_column(["the", "anti", "gai", "law", "of", "the", "ministri"])
+    joined = joined_column(["the", "anti", "gai", "law", "of", "the", "ministri"], ["antigai"])
+    assert sequence_match(sequence, _keys("the", "ministri")) is True
+    assert sequence_match(sequence, _keys("anti", "gai", "law")) is True
+    assert sequence_match(sequence, _keys("law", "the")) is False
+    assert sequence_match(sequence, _keys("law")[2:] + _keys("of")[:2]) is False
+    assert joined_undecided(joined, [term_key("the"), term_key("antigai")])
+    assert not joined_undecided(joined, [term_key("the"), term_key("ministri")])
+    two = joined_column(["the"], ["antigai", "wellknown"])
+    assert not joined_undecided(two, [two[2:6]])  # across two keys
 
 
 def test_sequence_match_reads_one_value_among_several():
     """A value read among its neighbours' is searched within its bounds, aligned from its start."""
-    first, second = sequence_column(["law", "of", "the", "court"], []), sequence_column(["of", "defenc"], [])
+    first, second = sequence_column(["law", "of", "the", "court"]), sequence_column(["of", "defenc"])
     data = b"xy" + first + second
     start, end = 2, 2 + len(first)
-    words = [term_key("the"), term_key("court")]
-    assert sequence_match(data, _keys("the", "court"), words, start, end) is True
-    assert sequence_match(data, _keys("of", "defenc"), [term_key("of"), term_key("defenc")], start, end) is False
-    assert sequence_match(data, _keys("of", "defenc"), [term_key("of"), term_key("defenc")], end, len(data)) is True
-    assert sequence_match(data, _keys("court") + second[:4], [term_key("court")], start, end) is False  # past its end
+    assert sequence_match(data, _keys("the", "court"), start, end) is True
+    assert sequence_match(data, _keys("of", "defenc"), start, end) is False
+    assert sequence_match(data, _keys("of", "defenc"), end, len(data)) is True
+    assert sequence_match(data, _keys("court", "of"), start, end) is False  # past its end
+    assert aligned_find(data, _keys("of"), start, len(data)) == start + 4
 
 
 WORDS = st.sampled_from(["the", "of", "Ministry", "anti-gay", "well-known-ish", "said", "It", "rights", "Lokshina’s",
@@ -95,33 +106,35 @@ def _analyzer_positions(text: str) -> dict[int, list[str]]:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(WORDS, max_size=30))
 def test_sequence_is_the_analyzer_chains_positions(words):
-    """The one-pass sequence holds the keys of the joined forms (the analyzer chain yields a
-    hyphenated word's joined form first, at its first part's position) and, at each position, the
-    chain's last term there."""
+    """The one-pass sequence holds, at each position, the analyzer chain's last term there (a
+    hyphenated word's joined form comes first and shares its first part's position); the joined
+    value holds the joined forms."""
     text = " ".join(words)
     at = _analyzer_positions(text)
     assert sorted(at) == list(range(len(at)))
     joined = {term for p in at for term in at[p][:-1]}
-    expected = sequence_column([at[p][-1] for p in range(len(at))], joined)
-    assert expected == body_postings(text)[1]
-    assert len(expected) == 4 + 4 * len(at) + 4 * len({term_key(t) for t in joined})
+    sequence = [at[p][-1] for p in range(len(at))]
+    assert (sequence_column(sequence), joined_column(sequence, joined)) == body_postings(text)[1:]
+    assert len(body_postings(text)[1]) == 4 * len(at)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WORDS, max_size=30), st.lists(WORDS, min_size=2, max_size=4))
 def test_sequence_match_decides_as_positions(words, phrase_words):
-    """Where the sequence decides (True or False) for a document holding every word of a phrase, it
-    says what whoosh's positions say: the phrase's terms at consecutive positions."""
+    """Where the joined value does not leave it to positions, the sequence says for a document
+    holding every word of a phrase what whoosh's positions say: the phrase's terms at consecutive
+    positions."""
     text = " ".join(words)
     phrase = [t.text for t in text_analyzer()(" ".join(phrase_words), mode="query")]
     at = _analyzer_positions(text)
     if len(phrase) < 2 or not set(phrase) <= {term for here in at.values() for term in here}:
         return
-    decided = sequence_match(body_postings(text)[1], _keys(*phrase), [term_key(t) for t in phrase])
+    _postings, sequence, joined = body_postings(text)
     by_positions = any(all(phrase[k] in at.get(p + k, ()) for k in range(len(phrase))) for p in at)
-    assert decided is None or decided is by_positions
-    if decided is None:
+    if joined_undecided(joined, [term_key(t) for t in phrase]):
         assert set(phrase) & {term for p in at for term in at[p][:-1]}  # only a joined form leaves it open
+    else:
+        assert sequence_match(sequence, _keys(*phrase)) is by_positions
 
 
 def test_cyrillic_is_stemmed_in_russian_and_latin_in_english():

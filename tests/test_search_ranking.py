@@ -15,7 +15,7 @@ from whoosh import collectors
 
 from index import analysis, ranking
 from index import search as index_search
-from index.analysis import KEYS_COLLIDE, sequence_match
+from index.analysis import KEYS_COLLIDE, joined_undecided, sequence_match
 from index.query import parse_query
 from index.search import bound_expansions, iter_hits, search
 from index.values import SearchFilters, SearchRequest, Sort
@@ -344,34 +344,58 @@ def test_colliding_term_keys_leave_documents_to_positions(tmp_path, monkeypatch)
     assert checked  # 03 and 06 hold both colliding terms: positions decided them
 
 
-@pytest.mark.parametrize("runs", [None, (0, 1 << 20), (1_000, 1 << 20), (10**9, 1 << 30), (10**9, 2_000)])
-def test_sequence_column_searched_in_place_or_read_in_runs_agrees_with_each_document_read(corpus, monkeypatch, runs):
-    """Searching the sequences in the mapped segment file (None), or reading those of neighbouring
-    documents in one call (runs split where they lie more than RUN_GAP_BYTES apart or would span
-    more than RUN_MAX_BYTES), finds exactly what reading each document's value finds."""
-    if runs is not None:
-        monkeypatch.setattr(ranking, "RUN_GAP_BYTES", runs[0])
-        monkeypatch.setattr(ranking, "RUN_MAX_BYTES", runs[1])
+@pytest.mark.parametrize("text", ['body:"the antigay"', 'body:"antigay law"', 'body:"anti gay"', 'body:"the anti"',
+                                  'body:"gay law"', 'body:"the wellknown"'])
+def test_a_phrase_word_that_is_a_joined_form_is_decided_on_positions(tmp_path_factory, text):
+    """A hyphenated word's joined form shares its first part's position, which the sequence cannot
+    hold: documents where a phrase word is one are found in the joined column and decided on
+    positions, so the matches are whoosh's."""
+    path = tmp_path_factory.mktemp("joined") / "index"
+    ix = open_index(path, create=True)
+    for n in range(3):  # three segments
+        writer = ix.writer()
+        for m, body in enumerate(["the anti-gay law was passed", "an antigay law; the well-known anti gay law",
+                                  "the antigay campaign", "gay law and the law", "the wellknown anti-gay"]):
+            writer.add_document(**to_fields(doc(f"{n}{m}", body)))
+        writer.commit(merge=False)
+    searcher = Reading(path).searcher
+    query = parse_query(searcher.schema, text)
+    expected, count = _whoosh_top(searcher, query, 20)
+    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 20)
+    assert sorted(round(s, 9) for _, s in expected) == sorted(round(s, 9) for _, s in got.top)
+    assert {d for d, _ in expected} == {d for d, _ in got.top}
+    assert (count, True) == (got.total, got.exact)
+
+
+@pytest.mark.parametrize("mapped", [True, False])
+def test_sequence_columns_searched_in_place_agree_with_each_document_read(corpus, monkeypatch, mapped):
+    """Searching the sequences in the mapped segment file, and the joined column in one pass, finds
+    exactly what reading each document's values through whoosh finds (as it is read when the file
+    cannot be mapped)."""
     searcher = Reading(corpus).searcher
     data = ranking.searcher_data(searcher)
-    rng = random.Random(sum(runs or ()))
+    rng = random.Random(7)
     phrases = [ranking.compile_plan(parse_query(searcher.schema, text), searcher.schema)
                for text in ('body:"the evacuation"', 'body:"evacuation network of"', 'body:"zzzz the"')]
     for index, (segment, _base, _deleted) in enumerate(data.segments):
-        column = data.column(index, "body_sequence")
-        assert column.direct and column.mapped  # whoosh 2.7.5's reader and segment files: the fast paths
-        if runs is not None:
-            monkeypatch.setattr(column, "mapped", None)
-        values = [segment.column_reader("body_sequence", translate=False)[doc]
-                  for doc in range(segment.doc_count_all())]
+        column = data.sequences(index, "body")
+        assert None not in column.mapped  # whoosh 2.7.5's compound segment files: the fast path
+        if not mapped:
+            monkeypatch.setattr(column, "mapped", (None, None))
+        sequences, joined = ([segment.column_reader(name, translate=False)[doc] for doc in range(segment.doc_count_all())]
+                             for name in ("body_sequence", "body_joined"))
+        joined[-1] = KEYS_COLLIDE  # as if the last document's keys collided
+        monkeypatch.setattr(column, "_always", {len(joined) - 1} | {d for d, value in enumerate(sequences) if not value})
+        if not mapped:
+            monkeypatch.setattr(column, "joined", joined)
         for phrase in phrases:
-            decided = [sequence_match(value, phrase.keys, phrase.word_keys()) for value in values]
-            for docs in (set(rng.sample(range(len(values)), len(values) // 3)), set(range(len(values)))):
-                found = {doc for doc in docs if decided[doc] is not False}
-                assert column.matching(docs, phrase) == (found, {doc for doc in found if decided[doc] is None})
-        skip = 4 + 4 * (int.from_bytes(values[0][:4], "big") & ~KEYS_COLLIDE)  # the head and joined forms
-        first = ranking.PhraseOf("body", (), keys=values[0][skip:skip + 8])
-        assert 0 in column.matching(set(range(len(values))), first)[0]
+            hold = {doc for doc, value in enumerate(sequences) if sequence_match(value, phrase.keys)}
+            undecided = {doc for doc in range(len(joined)) if not sequences[doc]
+                         or joined_undecided(joined[doc], phrase.word_keys())}
+            for docs in (set(rng.sample(range(len(sequences)), len(sequences) // 3)), set(range(len(sequences)))):
+                assert column.matching(docs, phrase) == ((hold | undecided) & docs, undecided & docs)
+        first = ranking.PhraseOf("body", (), keys=sequences[0][:8])
+        assert 0 in column.matching(set(range(len(sequences))), first)[0]
 
 
 def test_counting_a_phrase_costs_its_rarest_words_blocks_when_sequences_decide(corpus):
