@@ -61,6 +61,7 @@ EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segmen
 SEQUENCE_COLUMNS = {"body": ("body_sequence", "body_joined")}  # a field's term-sequence columns (index/schema.py)
 PHRASE_COST = 8  # ... where a phrase word's block counts this many when positions are unpacked ...
 SEQUENCE_COST = 2  # ... and this many when the phrase is found in the term sequences
+UNDECIDED_KEPT = 64  # phrases whose documents left to positions a segment keeps
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
 
@@ -194,6 +195,7 @@ class SequenceColumn:
         self.sequences, self.joined = sequences, joined
         self.mapped = _map_column(sequences), _map_column(joined)
         self._always: set[int] | None = None  # documents whose keys collide, or with no sequence
+        self._undecided_by_words: dict[tuple[bytes, ...], frozenset[int]] = {}  # a phrase is evaluated interval by interval
 
     def matching(self, docs: set[int], phrase: PhraseOf) -> tuple[set[int], set[int]]:
         """The documents of ``docs`` whose sequence holds the phrase, and those of them that only
@@ -209,7 +211,12 @@ class SequenceColumn:
             start = base + offsets[doc]
             if aligned_find(mapped, keys, start, start + lengths[doc]) >= 0:
                 found.add(doc)
-        undecided = docs & self._undecided(words)
+        undecided = self._undecided_by_words.get(words)
+        if undecided is None:
+            if len(self._undecided_by_words) >= UNDECIDED_KEPT:
+                self._undecided_by_words.clear()
+            undecided = self._undecided_by_words[words] = frozenset(self._undecided(words))
+        undecided = docs & undecided
         return found | undecided, undecided
 
     def _undecided(self, words: tuple[bytes, ...]) -> set[int]:

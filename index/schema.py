@@ -7,7 +7,7 @@ from whoosh import columns, fields, formats
 from index.analysis import analysed_postings, name_analyzer, text_analyzer
 
 # Bump whenever analysis or fields change: an index built with another version must be rebuilt.
-SCHEMA_VERSION = "4"  # 3: the body_pairs column; 4: the body_sequence and body_joined columns in its place
+SCHEMA_VERSION = "5"  # 3: the body_pairs column; 4: body_sequence in its place; 5: and body_joined
 
 
 class AnalyzedText(fields.TEXT):
