@@ -116,13 +116,13 @@ def joined_undecided(joined: bytes, word_keys: Iterable[bytes]) -> bool:
 
 
 @lru_cache(maxsize=200_000)
-def _match_positions(word: str) -> tuple[tuple[str, ...], str | None]:
-    """The index terms of one tokenizer match one per position it takes, and a hyphenated word's
-    joined form (which shares its first part's position) or None."""
+def _match_layout(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int, tuple[str, ...], str | None]:
+    """:func:`_match_terms` of one tokenizer match, with the term at each position it takes and a
+    hyphenated word's joined form (which shares its first part's position) or None."""
     terms, extra = _match_terms(word)
     if not extra:
-        return (terms[0][0],), None
-    return tuple(term for term, *_rest in terms[1:]), terms[0][0]
+        return terms, 0, (terms[0][0],), None
+    return terms, extra, tuple(term for term, *_rest in terms[1:]), terms[0][0]
 
 
 def _postings_and_sequence(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], list[str], list[str]]:
@@ -134,8 +134,17 @@ def _postings_and_sequence(text: str) -> tuple[dict[str, list[tuple[int, int, in
     shift = 0
     for pos, match in enumerate(_WORD.finditer(text)):
         start = match.start()
-        word = match.group()
-        terms, extra = _match_terms(word)
+        terms, extra, parts, whole = _match_layout(match.group())
+        if not extra:  # most words: one term at one position
+            term, _offset, begin, end = terms[0]
+            occurrence = (pos + shift, start + begin, start + end)
+            found = postings.get(term)
+            if found is None:
+                postings[term] = [occurrence]
+            else:
+                found.append(occurrence)
+            sequence.append(term)
+            continue
         for term, offset, begin, end in terms:
             occurrence = (pos + shift + offset, start + begin, start + end)
             found = postings.get(term)
@@ -144,9 +153,7 @@ def _postings_and_sequence(text: str) -> tuple[dict[str, list[tuple[int, int, in
             else:
                 found.append(occurrence)
         shift += extra
-        parts, whole = _match_positions(word)
-        if whole is not None:
-            joined.append(whole)
+        joined.append(whole)
         sequence.extend(parts)
     return postings, sequence, joined
 

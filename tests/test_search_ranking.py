@@ -386,6 +386,7 @@ def test_sequence_columns_searched_in_place_agree_with_each_document_read(corpus
                              for name in ("body_sequence", "body_joined"))
         joined[-1] = KEYS_COLLIDE  # as if the last document's keys collided
         monkeypatch.setattr(column, "_always", {len(joined) - 1} | {d for d, value in enumerate(sequences) if not value})
+        monkeypatch.setattr(column, "_undecided_by_words", {})  # what earlier searches kept
         if not mapped:
             monkeypatch.setattr(column, "joined", joined)
         for phrase in phrases:
