@@ -943,8 +943,8 @@ def _node_cost(seg: _Segment, node, start: int, end: int, keys: set) -> int:  # 
         if any(key not in keys for key in words):
             return 0
         if node.keys:  # the other words are read only for the rarest word's documents holding the phrase
-            words = [min(words, key=lambda key: seg.postings[key].total)]
-            return SEQUENCE_COST * seg.postings[words[0]].unread_over(start, end)
+            rarest = min(words, key=lambda key: seg.postings[key].total)
+            return SEQUENCE_COST * seg.postings[rarest].unread_over(start, end)
         return PHRASE_COST * sum(seg.postings[key].unread_over(start, end) for key in words)
     return sum(_node_cost(seg, part, start, end, keys) for part in node.parts)
 
@@ -1066,8 +1066,8 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
 def _read_whole(seg: _Segment, plan) -> bool:  # noqa: ANN001
     """Whether to evaluate a segment in one pass rather than interval by interval: an AND or a
     phrase with few candidates in a large segment (its rare word's documents, each an interval, cost
-    a Python evaluation each). Not where a phrase needs positions, which are worth bounding first,
-    nor for words alone, which block-max skips well."""
+    a Python evaluation each; a phrase's matches are rare among them, so bounds prune little). Not
+    for words alone, which block-max skips well."""
     nodes = [node for node in plan_nodes(plan) if isinstance(node, AllOf | PhraseOf)]
     return (seg.segment.doc_count_all() >= WHOLE_SEGMENT_MIN_DOCS and len(seg.cuts) > 1 and bool(nodes)
             and seg.size(plan) <= WHOLE_SEGMENT_CANDIDATES)
