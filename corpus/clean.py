@@ -66,7 +66,8 @@ def without_controls(result: CleanResult) -> CleanResult:
     def fix(value: str | None) -> str | None:
         return _CONTROLS.sub(" ", value) if value and _CONTROLS.search(value) else value
 
-    blocks = tuple(attrs.evolve(block, text=fix(block.text)) for block in result.blocks)
+    blocks = tuple(attrs.evolve(block, text=fix(block.text)) if _CONTROLS.search(block.text) else block
+                   for block in result.blocks)
     meta = result.metadata
     metadata = attrs.evolve(meta, title=fix(meta.title), author=fix(meta.author), site=fix(meta.site),
                             tags=tuple(fix(tag) or "" for tag in meta.tags), url=fix(meta.url),
