@@ -91,11 +91,13 @@ def joined_column(sequence: list[str], joined: Iterable[str]) -> bytes:
     return (KEYS_COLLIDE if collide else b"") + b"".join(sorted(keys))
 
 
-def aligned_find(value: bytes, keys: bytes, start: int, end: int) -> int:
-    """Where ``keys`` first occur in ``value[start:end]`` at a multiple of 4 bytes from ``start``
-    (-1: nowhere); ``value`` may be several documents' values, or a mapped segment file."""
+def aligned_find(value: bytes, keys: bytes, start: int, end: int, origin: int | None = None) -> int:
+    """Where ``keys`` first occur in ``value[start:end]`` at a multiple of 4 bytes from ``origin``
+    (``start`` unless given; -1: nowhere); ``value`` may be several documents' values, or a mapped
+    segment file."""
+    origin = start if origin is None else origin
     at = value.find(keys, start, end)
-    while at >= 0 and (at - start) % 4:
+    while at >= 0 and (at - origin) % 4:
         at = value.find(keys, at + 1, end)
     return at
 

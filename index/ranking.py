@@ -207,9 +207,12 @@ class SequenceColumn:
         (mapped, base), _joined = self.mapped
         lengths, offsets = self.sequences._lengths, self.sequences._offsets  # noqa: SLF001
         found = set()
+        find = mapped.find
         for doc in docs:
             start = base + offsets[doc]
-            if aligned_find(mapped, keys, start, start + lengths[doc]) >= 0:
+            end = start + lengths[doc]
+            at = find(keys, start, end)  # most documents: no match at all, decided by one C call
+            if at >= 0 and (not (at - start) % 4 or aligned_find(mapped, keys, at + 1, end, start) >= 0):
                 found.add(doc)
         undecided = self._undecided_by_words.get(words)
         if undecided is None:
@@ -833,10 +836,11 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
     check: set[int] | None = None  # the documents whose positions decide (None: all)
     for n, word in enumerate(order):
         p = seg.postings[(field, word)]
+        if n == 0 and sequences is not None:  # a document whose sequence lacks the phrase cannot match
+            docs = p.docs_in(start, end) if docs is None else docs & p.docs_in(start, end)
+            docs, check = sequences.matching(docs, node) if docs else (docs, None)
         scores[word] = p.scores_in(start, end) if docs is None else p.scores_of(docs)
         docs = set(scores[word]) if docs is None else docs.intersection(scores[word])
-        if n == 0 and sequences is not None and docs:  # a document whose sequence lacks it cannot match
-            docs, check = sequences.matching(docs, node)
         if not docs:
             return {}
     out = {}

@@ -89,6 +89,9 @@ def test_sequence_match_reads_one_value_among_several():
     assert sequence_match(data, _keys("of", "defenc"), end, len(data)) is True
     assert sequence_match(data, _keys("court", "of"), start, end) is False  # past its end
     assert aligned_find(data, _keys("of"), start, len(data)) == start + 4
+    assert aligned_find(b"abcdefghcdef", b"cdef", 0, 12) == 8  # not at 2, across two keys
+    assert aligned_find(b"abcdefghcdef", b"cdef", 3, 12, 0) == 8  # searched from 3, aligned from 0
+    assert aligned_find(b"abcdefghcdef", b"cdef", 3, 12) == -1  # aligned from 3: 8 is not
 
 
 WORDS = st.sampled_from(["the", "of", "Ministry", "anti-gay", "well-known-ish", "said", "It", "rights", "Lokshina’s",

@@ -367,6 +367,21 @@ def test_a_phrase_word_that_is_a_joined_form_is_decided_on_positions(tmp_path_fa
     assert (count, True) == (got.total, got.exact)
 
 
+def test_a_phrase_found_across_key_boundaries_does_not_match(tmp_path, monkeypatch):
+    """The phrase's keys found at a place that is not a key boundary (the end of one key and the
+    start of the next) are not the phrase; an aligned occurrence later in the same document is."""
+    keys = {"aa": b"abcd", "bb": b"efgh", "hh": b"ijkl", "cc": b"cdef", "dd": b"ghij", "zz": b"zzzz"}
+    monkeypatch.setattr(analysis, "term_key", keys.__getitem__)
+    monkeypatch.setattr(ranking, "term_key", keys.__getitem__)
+    ix = make_index(tmp_path, doc("01", "aa bb hh cc zz dd"), doc("02", "cc dd"), doc("03", "aa bb hh zz cc dd"))
+    searcher = Reading(ix).searcher
+    column = ranking.searcher_data(searcher).sequences(0, "body")
+    assert None not in column.mapped
+    got = ranking.rank(searcher, ranking.compile_plan(parse_query(searcher.schema, 'body:"cc dd"'), searcher.schema), 10)
+    assert {searcher.stored_fields(d)["id"][:2] for d, _ in got.top} == {"02", "03"}
+    assert (got.total, got.exact) == (2, True)
+
+
 @pytest.mark.parametrize("mapped", [True, False])
 def test_sequence_columns_searched_in_place_agree_with_each_document_read(corpus, monkeypatch, mapped):
     """Searching the sequences in the mapped segment file, and the joined column in one pass, finds
