@@ -73,8 +73,9 @@ def term_key(term: str) -> bytes:
     return zlib.crc32(term.encode("utf-8")).to_bytes(4, "big")
 
 
-KEYS_COLLIDE = b"!"  # a joined column value starting with this byte (its length is then not a multiple of 4)
-# flags a document two of whose distinct terms share a key
+# A joined column value starting with this byte (its length then not a multiple of 4) flags a document
+# two of whose distinct terms share a key.
+KEYS_COLLIDE = b"!"
 
 
 def sequence_column(sequence: list[str]) -> bytes:
