@@ -48,7 +48,6 @@ def stem_word(word: str) -> str:
 _WORD = re.compile(WORD_PATTERN)
 
 
-@lru_cache(maxsize=200_000)
 def _match_terms(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
     """What :func:`text_analyzer` makes at index time of one tokenizer match starting at character 0:
     its terms as (term, position offset, start, end), and how many extra positions it takes."""
@@ -121,7 +120,8 @@ def joined_undecided(joined: bytes, word_keys: Iterable[bytes]) -> bool:
 @lru_cache(maxsize=200_000)
 def _match_layout(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int, tuple[str, ...], str | None]:
     """:func:`_match_terms` of one tokenizer match, with the term at each position it takes and a
-    hyphenated word's joined form (which shares its first part's position) or None."""
+    hyphenated word's joined form (which shares its first part's position) or None; cached, as
+    indexing asks it of every word."""
     terms, extra = _match_terms(word)
     if not extra:
         return terms, 0, (terms[0][0],), None

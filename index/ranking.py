@@ -50,7 +50,7 @@ EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read u
 EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
 EAGER_POINTS = 4096  # ... up to this many postings per segment
 WHOLE_SEGMENT_MIN_DOCS = 16_384  # a segment of at least this many documents ...
-WHOLE_SEGMENT_CANDIDATES = 4096  # ... where an AND without phrases has at most this many candidates is read whole
+WHOLE_SEGMENT_CANDIDATES = 4096  # ... where an AND or a phrase has at most this many candidates is read whole
 SAMPLE_MATCHES = 24  # matching documents ...
 SAMPLE_CANDIDATES = 64  # ... and candidates read to estimate how many documents match ...
 SAMPLE_BUDGET = 192  # ... unless their blocks cost more than this
@@ -141,7 +141,8 @@ def compile_plan(query: wq.Query, schema) -> Word | AnyOf | AllOf | PhraseOf:  #
         if len(words) == 1:
             return Word(query.fieldname, words[0], float(query.boost))
         keys = b""
-        if int(query.slop) == 1 and all(name in schema for name in SEQUENCE_COLUMNS.get(query.fieldname, ("",))):
+        columns = SEQUENCE_COLUMNS.get(query.fieldname)
+        if int(query.slop) == 1 and columns and all(name in schema for name in columns):
             keys = b"".join(term_key(w.decode("utf-8")) for w in words)
         return PhraseOf(query.fieldname, words, int(query.slop), float(query.boost), keys)
     if type(query) is wq.Or and (query.minmatch or query.scale):
@@ -202,8 +203,14 @@ class SequenceColumn:
         positions can decide (see :func:`index.analysis.joined_undecided`)."""
         keys, words = phrase.keys, phrase.word_keys()
         if None in self.mapped:
-            undecided = {doc for doc in docs if not self.sequences[doc] or joined_undecided(self.joined[doc], words)}
-            return {doc for doc in docs if sequence_match(self.sequences[doc], keys)} | undecided, undecided
+            found, undecided = set(), set()
+            for doc in docs:
+                sequence = self.sequences[doc]
+                if not sequence or joined_undecided(self.joined[doc], words):
+                    undecided.add(doc)
+                elif sequence_match(sequence, keys):
+                    found.add(doc)
+            return found | undecided, undecided
         (mapped, base), _joined = self.mapped
         lengths, offsets = self.sequences._lengths, self.sequences._offsets  # noqa: SLF001
         found = set()
@@ -837,8 +844,8 @@ def _phrase_scores(seg: _Segment, node: PhraseOf, start: int, end: int, keys: se
     for n, word in enumerate(order):
         p = seg.postings[(field, word)]
         if n == 0 and sequences is not None:  # a document whose sequence lacks the phrase cannot match
-            docs = p.docs_in(start, end) if docs is None else docs & p.docs_in(start, end)
-            docs, check = sequences.matching(docs, node) if docs else (docs, None)
+            # (documents asked for without the word are dropped with the scores below)
+            docs, check = sequences.matching(p.docs_in(start, end) if docs is None else docs, node)
         scores[word] = p.scores_in(start, end) if docs is None else p.scores_of(docs)
         docs = set(scores[word]) if docs is None else docs.intersection(scores[word])
         if not docs:
@@ -1027,7 +1034,7 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
 
     Intervals are read best bound first until ``limit`` documents are found; then every interval
     whose bound reaches the ``limit``-th score is read, runs of neighbouring ones at once. A large
-    segment where an AND has few candidates is read whole first (see :func:`_read_whole`).
+    segment where an AND or a phrase has few candidates is read whole first (see :func:`_read_whole`).
     """
     data = searcher_data(searcher)
     if not isinstance(searcher.weighting, scoring.BM25F) or searcher.weighting.use_final:
