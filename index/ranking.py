@@ -11,6 +11,11 @@ Short posting lists (a word in titles, a rare word) are read whole up front, so 
 documents is its own interval with its exact score, and a word that is rare in titles does not lift
 the bound of every body block beside it.
 
+That is for words and narrow ORs. An AND, a phrase or a wide OR (a prefix's expansions) is
+evaluated a segment at a time in one pass instead (see _read_whole): their bounds add up loosely,
+so block-max skipped little of them while each interval cost a Python evaluation, and one pass
+counts exactly.
+
 How many documents match is counted exactly when the unread intervals are cheap to count (few
 blocks left to read, few candidate documents); otherwise the matches in a sample of unread intervals,
 spread over the index, are scaled up by the candidates (``Ranked.exact`` says which). Phrases are
@@ -34,7 +39,7 @@ import struct
 import weakref
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 from whoosh import formats, scoring
@@ -49,8 +54,8 @@ from index.analysis import aligned_find, joined_undecided, sequence_match, term_
 EAGER_POSTINGS = 64  # a term's postings in a segment up to this many are read up front
 EAGER_SHARE = 8  # ... and so are those of a term with 1/8 of the postings of the query's other terms ...
 EAGER_POINTS = 4096  # ... up to this many postings per segment
-WHOLE_SEGMENT_MIN_DOCS = 16_384  # a segment of at least this many documents ...
-WHOLE_SEGMENT_CANDIDATES = 4096  # ... where an AND or a phrase has at most this many candidates is read whole
+WIDE_LISTS = 4  # an OR of more term lists than this in a segment is read whole (see _read_whole)
+DENSE_SHARE = 4  # scores wanted for a quarter of a term's postings or more: each block's are picked in one pass
 SAMPLE_MATCHES = 24  # matching documents ...
 SAMPLE_CANDIDATES = 64  # ... and candidates read to estimate how many documents match ...
 SAMPLE_BUDGET = 192  # ... unless their blocks cost more than this
@@ -385,8 +390,10 @@ class _Postings:
     """
 
     def __init__(self, matcher, score_of: Callable[[float, int], float],  # noqa: ANN001
-                 bound_of: Callable[[float, float], float], min_id: int) -> None:
+                 bound_of: Callable[[float, float], float], min_id: int,
+                 scores_of_block: Callable[[Sequence[int], Sequence[float]], list[float]]) -> None:
         self.score_of = score_of
+        self.scores_of_block = scores_of_block  # score_of over many postings at once
         self.matcher = matcher
         self.los: list[int] = []
         self.his: list[int] = []
@@ -464,9 +471,8 @@ class _Postings:
         self.eager = True
         for index in range(len(self.his)):
             ids, weights = self.block(index)
-            for doc, weight in zip(ids, weights, strict=True):
-                self.points.append(doc)
-                self.point_scores[doc] = self.score_of(weight, doc)
+            self.points.extend(ids)
+            self.point_scores.update(zip(ids, self.scores_of_block(ids, weights), strict=True))
 
     def block_at(self, doc: int) -> int:
         """The index of the block whose range holds ``doc``, or -1."""
@@ -484,12 +490,14 @@ class _Postings:
         if self.eager:
             points, scores = self.points, self.point_scores
             return {points[n]: scores[points[n]] for n in range(bisect_left(points, start), bisect_left(points, end))}
-        score_of = self.score_of
+        scores = self.scores_of_block
         out: dict[int, float] = {}
         for b in self._blocks_over(start, end):
             ids, weights = self.block(b)
-            for n in range(bisect_left(ids, start), bisect_left(ids, end)):
-                out[ids[n]] = score_of(weights[n], ids[n])
+            first, last = bisect_left(ids, start), bisect_left(ids, end)
+            if first or last < len(ids):
+                ids, weights = ids[first:last], weights[first:last]
+            out.update(zip(ids, scores(ids, weights), strict=True))
         return out
 
     def scores_of(self, docs: set[int]) -> dict[int, float]:
@@ -500,6 +508,15 @@ class _Postings:
             for doc in docs:
                 if doc in scores:
                     out[doc] = scores[doc]
+            return out
+        if len(docs) * DENSE_SHARE >= self.total:  # most blocks hold several: pick them out in C
+            scores, wanted = self.scores_of_block, docs.__contains__
+            for b in self._blocks_over(min(docs), max(docs) + 1):
+                ids, weights = self.block(b)
+                picked = list(itertools.compress(ids, map(wanted, ids)))
+                if picked:
+                    chosen = itertools.compress(weights, map(wanted, ids))
+                    out.update(zip(picked, scores(picked, list(chosen)), strict=True))
             return out
         score_of, his, los = self.score_of, self.his, self.los
         b, loaded, ids, weights, last = -1, -1, (), [], len(his) - 1
@@ -572,7 +589,8 @@ def _values(values, count: int, fixedsize):  # noqa: ANN001, ANN202
 
 
 class _Segment:
-    """The query's postings in one segment, the intervals they cut it into, and each one's bound.
+    """The query's postings in one segment, the intervals they cut it into, and each one's bound
+    (a segment read whole is one interval).
 
     Ranges of intervals are given by index, ``[i, j)``: documents ``cuts[i] <= docnum < cuts[j]``.
     """
@@ -588,9 +606,13 @@ class _Segment:
             found = _open(data, index, word.field, word.text, weighting)
             if found is not None:
                 self.postings[(word.field, word.text)] = found
-        self._eager()
-        self.cuts = self._cuts()
-        self.cover = self._cover()
+        self.whole = _read_whole(self, plan)
+        if self.whole:  # one interval: the whole segment
+            self.cuts = [0, self.segment.doc_count_all()]
+        else:
+            self._eager()
+            self.cuts = self._cuts()
+        self._cover_lists: list[list[tuple[str, bytes]]] | None = None
         self._candidates: list[float] | None = None
         self._sizes: dict[int, int] = {}
 
@@ -628,8 +650,15 @@ class _Segment:
             for lo, hi, bound in zip(p.los, p.his, p.bounds, strict=True):
                 yield bisect_left(cuts, lo), bisect_left(cuts, hi + 1), bound
 
+    @property
+    def cover(self) -> list[list[tuple[str, bytes]]]:
+        """For each interval, the terms whose postings may have documents in it (listed on first use:
+        a segment read whole needs none)."""
+        if self._cover_lists is None:
+            self._cover_lists = self._cover()
+        return self._cover_lists
+
     def _cover(self) -> list[list[tuple[str, bytes]]]:
-        """For each interval, the terms whose postings may have documents in it."""
         cover: list[list[tuple[str, bytes]]] = [[] for _ in range(max(0, len(self.cuts) - 1))]
         for key, p in self.postings.items():
             for i, j, _bound in self.spans(p):
@@ -661,10 +690,10 @@ class _Segment:
 
     def keys(self, i: int, j: int) -> set[tuple[str, bytes]]:
         """The terms with postings in intervals ``[i, j)``."""
+        if i == 0 and j == len(self.cuts) - 1:
+            return set(self.postings)
         if j == i + 1:
             return set(self.cover[i])
-        if i == 0 and j == len(self.cover):
-            return set(self.postings)
         return {key for n in range(i, j) for key in self.cover[n]}
 
     def evaluate(self, i: int, j: int) -> dict[int, float]:
@@ -723,15 +752,22 @@ def _open(data: _SearcherData, index: int, field: str, text: bytes, weighting) -
         def score_of(weight: float, doc: int) -> float:
             return idf * ((weight * (k1 + 1)) / (weight + norms[lengths[doc]]))
 
+        def scores_of_block(docs: Sequence[int], weights: Sequence[float]) -> list[float]:
+            k = k1 + 1  # the same operations in the same order as score_of: the same floats
+            return [idf * ((w * k) / (w + norms[lengths[d]])) for d, w in zip(docs, weights, strict=True)]
+
         def bound_of(weight: float, length: float) -> float:
             return scoring.bm25(idf, weight, length, avgfl, b, k1)
     else:
         def score_of(weight: float, doc: int) -> float:
             return weight
 
+        def scores_of_block(docs: Sequence[int], weights: Sequence[float]) -> list[float]:
+            return list(weights)
+
         def bound_of(weight: float, length: float) -> float:
             return weight
-    return _Postings(matcher, score_of, bound_of, info.min_id())
+    return _Postings(matcher, score_of, bound_of, info.min_id(), scores_of_block)
 
 
 def _leaf_bounds(seg: _Segment, field: str, text: bytes) -> tuple[list[float], list[bool]]:
@@ -1033,8 +1069,8 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
     the number of matching documents; ``allowed`` (global docnums) restricts the matches.
 
     Intervals are read best bound first until ``limit`` documents are found; then every interval
-    whose bound reaches the ``limit``-th score is read, runs of neighbouring ones at once. A large
-    segment where an AND or a phrase has few candidates is read whole first (see :func:`_read_whole`).
+    whose bound reaches the ``limit``-th score is read, neighbouring ones together. A segment
+    where the query is an AND, a phrase or a wide OR is read whole first (see :func:`_read_whole`).
     """
     data = searcher_data(searcher)
     if not isinstance(searcher.weighting, scoring.BM25F) or searcher.weighting.use_final:
@@ -1042,7 +1078,7 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
     segments = [_Segment(data, i, plan, allowed) for i in range(len(data.segments))]
     top = _Top(limit)
     read, batch = 0, 1
-    whole = {s for s, seg in enumerate(segments) if _read_whole(seg, plan)}
+    whole = {s for s, seg in enumerate(segments) if seg.whole}
     for s in sorted(whole):
         top.add(segments[s], 0, len(segments[s].cuts) - 1)
         read += len(segments[s].cuts) - 1
@@ -1075,13 +1111,16 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
 
 
 def _read_whole(seg: _Segment, plan) -> bool:  # noqa: ANN001
-    """Whether to evaluate a segment in one pass rather than interval by interval: an AND or a
-    phrase with few candidates in a large segment (its rare word's documents, each an interval, cost
-    a Python evaluation each; a phrase's matches are rare among them, so bounds prune little). Not
-    for words alone, which block-max skips well."""
-    nodes = [node for node in plan_nodes(plan) if isinstance(node, AllOf | PhraseOf)]
-    return (seg.segment.doc_count_all() >= WHOLE_SEGMENT_MIN_DOCS and len(seg.cuts) > 1 and bool(nodes)
-            and seg.size(plan) <= WHOLE_SEGMENT_CANDIDATES)
+    """Whether to evaluate a segment in one pass rather than interval by interval: an AND or a phrase
+    (its rarest part's documents are looked at anyway: an AND's bounds add up loosely and a phrase's
+    matches are rare among its candidates, so block-max prunes little, while each interval costs a
+    Python evaluation), or an OR of more than WIDE_LISTS term lists (a prefix or fuzzy term's
+    expansions, whose block bounds add up to far more than any document scores). One pass also
+    counts exactly. Words alone and narrow ORs keep block-max, which skips most of a common word's
+    blocks."""
+    if not seg.postings:
+        return False
+    return len(seg.postings) > WIDE_LISTS or any(isinstance(node, AllOf | PhraseOf) for node in plan_nodes(plan))
 
 
 class _Top:
@@ -1109,9 +1148,10 @@ class _Top:
         """Score the documents of intervals ``[i, j)`` of one segment and keep the best."""
         found = seg.evaluate(i, j)
         self.matched += len(found)
-        heap, limit, base = self.heap, self.limit, seg.base
-        for doc, score in found.items():
-            item = (score, -(doc + base))
+        heap, limit = self.heap, self.limit
+        # (score, -docnum) pairs built and compared in C: a whole segment can hold tens of thousands
+        items = zip(found.values(), map((-seg.base).__sub__, found), strict=True)
+        for item in heapq.nlargest(limit, items) if len(found) > limit else items:
             if len(heap) < limit:
                 heapq.heappush(heap, item)
             elif item > heap[0]:

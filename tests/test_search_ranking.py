@@ -79,9 +79,13 @@ def _whoosh_top(searcher, query, limit: int) -> tuple[list[tuple[int, float]], i
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("limit", [1, 10, 40])
-def test_same_top_documents_and_scores_as_whoosh(corpus, text, limit):
+@pytest.mark.parametrize("reading", ["as decided", "by intervals", "whole"])
+def test_same_top_documents_and_scores_as_whoosh(corpus, monkeypatch, text, limit, reading):
     """Each query's best documents and scores are whoosh's own BM25F (ties may swap), and an exact
-    count is the number of matching documents."""
+    count is the number of matching documents: whether each segment is read as _read_whole decides,
+    interval by interval with block-max, or whole."""
+    if reading != "as decided":
+        monkeypatch.setattr(ranking, "_read_whole", lambda seg, plan: reading == "whole" and bool(seg.postings))
     searcher = Reading(corpus).searcher
     query = bound_expansions(parse_query(searcher.schema, text), searcher.reader())
     expected, count = _whoosh_top(searcher, query, limit)
@@ -102,10 +106,8 @@ WHOLE_QUERIES = ["evacuation network", "moscow grozny shelter", "Report AND (cam
 
 @pytest.mark.parametrize("text", WHOLE_QUERIES)
 def test_segments_read_whole_rank_and_count_as_whoosh(corpus, monkeypatch, text):
-    """An AND or a phrase read segment by segment in one pass (as a large segment with few
-    candidates is) gives whoosh's top documents and an exact count."""
-    monkeypatch.setattr(ranking, "WHOLE_SEGMENT_MIN_DOCS", 1)
-    monkeypatch.setattr(ranking, "WHOLE_SEGMENT_CANDIDATES", 10**9)
+    """An AND or a phrase is read segment by segment in one pass, and gives whoosh's top documents
+    and an exact count."""
     whole = []
     decide = ranking._read_whole
     monkeypatch.setattr(ranking, "_read_whole", lambda seg, plan: whole.append(decide(seg, plan)) or whole[-1])
@@ -118,20 +120,30 @@ def test_segments_read_whole_rank_and_count_as_whoosh(corpus, monkeypatch, text)
     assert (count, True) == (got.total, got.exact)
 
 
-@pytest.mark.parametrize("text", ["evacuation", "evac*", "evacuation OR network"])
-def test_words_alone_keep_block_max(corpus, monkeypatch, text):
-    """Words alone are never read whole: block-max skips most of a word's blocks."""
-    monkeypatch.setattr(ranking, "WHOLE_SEGMENT_MIN_DOCS", 1)
-    monkeypatch.setattr(ranking, "WHOLE_SEGMENT_CANDIDATES", 10**9)
+def _read_whole_by_segment(corpus, text: str) -> list[bool]:  # noqa: ANN001
     searcher = Reading(corpus).searcher
     plan = ranking.compile_plan(bound_expansions(parse_query(searcher.schema, text), searcher.reader()),
                                 searcher.schema)
     data = ranking.searcher_data(searcher)
-    assert not any(ranking._read_whole(ranking._Segment(data, i, plan, None), plan) for i in range(len(data.segments)))
+    return [ranking._Segment(data, i, plan, None).whole for i in range(len(data.segments))]
 
 
-def test_scores_of_any_documents_equal_the_scores_read_in_order(corpus):
-    """A term's scores for a set of documents (a walk along its blocks) are those its blocks give."""
+@pytest.mark.parametrize("text", ["evacuation", "the", "evacuation OR network"])
+def test_words_alone_keep_block_max(corpus, text):
+    """Words alone and narrow ORs are never read whole: block-max skips most of a word's blocks."""
+    assert not any(_read_whole_by_segment(corpus, text))
+
+
+def test_a_wide_or_is_read_whole(corpus):
+    """A prefix standing for more than WIDE_LISTS term lists in a segment is read whole there."""
+    assert any(_read_whole_by_segment(corpus, "re*"))
+
+
+@pytest.mark.parametrize("dense_share", [0, ranking.DENSE_SHARE, 10**9])
+def test_scores_of_any_documents_equal_the_scores_read_in_order(corpus, monkeypatch, dense_share):
+    """A term's scores for a set of documents are those its blocks give, whether they are found by a
+    walk along the blocks (few documents) or picked out of every block (many: dense_share)."""
+    monkeypatch.setattr(ranking, "DENSE_SHARE", dense_share)
     searcher = Reading(corpus).searcher
     data = ranking.searcher_data(searcher)
     rng = random.Random(3)
@@ -175,22 +187,22 @@ def test_common_word_reads_fewer_blocks_than_it_has(amber, monkeypatch):
 
 def test_estimated_total_is_flagged_and_close(amber, monkeypatch):
     """When counting the rest would read too many blocks, the total is an estimate, and says so:
-    "about N" for people, ``"total_exact": false`` in JSON. (Two words: one word's count comes from
-    its block headers.)"""
+    "about N" for people, ``"total_exact": false`` in JSON. (Two words OR-ed: one word's count comes
+    from its block headers, and an AND is read whole.)"""
     monkeypatch.setattr(ranking, "EXACT_BUDGET", 0)
-    results = search(amber / "index", SearchRequest("amber note", limit=5, group=False))
+    results = search(amber / "index", SearchRequest("amber OR note", limit=5, group=False))
     assert not results.total_exact
     assert abs(results.total - 1500) <= 0.3 * 1500
-    code, out, _ = docket(amber, "search", "amber note", "--limit", "2", "--no-group")
+    code, out, _ = docket(amber, "search", "amber OR note", "--limit", "2", "--no-group")
     assert 0 == code
     assert out.splitlines()[0].startswith("about 1,")
-    assert " documents match 'amber note' (page 1: hits 1–2)" in out.splitlines()[0]
-    data = json.loads(docket(amber, "search", "amber note", "--json", "--no-group", "--limit", "5")[1])
+    assert " documents match 'amber OR note' (page 1: hits 1–2)" in out.splitlines()[0]
+    data = json.loads(docket(amber, "search", "amber OR note", "--json", "--no-group", "--limit", "5")[1])
     assert ["query", "total", "total_exact", "hits"] == list(data)
     assert data["total_exact"] is False
-    assert "<p>about 1," in docket(amber, "search", "amber note", "--format", "html", "--no-group", "--limit", "2")[1]
+    assert "<p>about 1," in docket(amber, "search", "amber OR note", "--format", "html", "--no-group", "--limit", "2")[1]
     monkeypatch.setattr(ranking, "EXACT_BUDGET", 48)
-    assert "1500 documents match" in docket(amber, "search", "amber note", "--no-group", "--limit", "5")[1]
+    assert "1500 documents match" in docket(amber, "search", "amber OR note", "--no-group", "--limit", "5")[1]
 
 
 def test_total_counts_every_match(corpus):
