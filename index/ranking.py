@@ -853,10 +853,21 @@ def _node_scores(seg: _Segment, node, start: int, end: int, keys: set,  # noqa: 
         for part in node.parts:
             if isinstance(part, Word) and (part.field, part.text) not in keys:
                 continue
-            for doc, score in _node_scores(seg, part, start, end, keys, only).items():
-                found[doc] = found[doc] + score if doc in found else score
+            found = _summed(found, _node_scores(seg, part, start, end, keys, only))
     if node.boost != 1.0:
         found = {d: s * node.boost for d, s in found.items()}
+    return found
+
+
+def _summed(found: dict[int, float], more: dict[int, float]) -> dict[int, float]:
+    """``more``'s scores added into ``found`` per document (``found``'s first, as in the plan's order);
+    the documents new to ``found`` are copied in C, only the shared ones added in Python. Either dict
+    may be reused: both are a part's fresh scores."""
+    if not found or not more:
+        return found or more
+    shared = {doc: found[doc] + more[doc] for doc in more.keys() & found.keys()}
+    found.update(more)
+    found.update(shared)
     return found
 
 
