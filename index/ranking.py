@@ -201,7 +201,7 @@ class SequenceColumn:
         self.sequences, self.joined = sequences, joined
         self.mapped = _map_column(sequences), _map_column(joined)
         self._always: set[int] | None = None  # documents whose keys collide, or with no sequence
-        self._undecided_by_words: dict[tuple[bytes, ...], frozenset[int]] = {}  # a phrase is evaluated interval by interval
+        self._undecided_by_words: dict[tuple[bytes, ...], frozenset[int]] = {}  # per phrase: kept for its next queries
 
     def matching(self, docs: set[int], phrase: PhraseOf) -> tuple[set[int], set[int]]:
         """The documents of ``docs`` whose sequence holds the phrase, and those of them that only
@@ -513,10 +513,10 @@ class _Postings:
             scores, wanted = self.scores_of_block, docs.__contains__
             for b in self._blocks_over(min(docs), max(docs) + 1):
                 ids, weights = self.block(b)
-                picked = list(itertools.compress(ids, map(wanted, ids)))
+                mask = list(map(wanted, ids))
+                picked = list(itertools.compress(ids, mask))
                 if picked:
-                    chosen = itertools.compress(weights, map(wanted, ids))
-                    out.update(zip(picked, scores(picked, list(chosen)), strict=True))
+                    out.update(zip(picked, scores(picked, list(itertools.compress(weights, mask))), strict=True))
             return out
         score_of, his, los = self.score_of, self.his, self.los
         b, loaded, ids, weights, last = -1, -1, (), [], len(his) - 1
