@@ -209,12 +209,21 @@ def extractor_options() -> object:
     return Extractor(fast=True, comments=False, tables=True, dedup=False)
 
 
-def extractor_text(root: lxml.html.HtmlElement) -> str:
-    """The article text trafilatura finds in its fast mode (no comments), or "" when it finds none."""
+@functools.cache
+def extractor() -> object:
+    """The trafilatura module, its costliest expressions evaluated in Python (corpus/trafilatura_xpaths.py)."""
     import trafilatura
 
+    from corpus.trafilatura_xpaths import install
+
+    install()
+    return trafilatura
+
+
+def extractor_text(root: lxml.html.HtmlElement) -> str:
+    """The article text trafilatura finds in its fast mode (no comments), or "" when it finds none."""
     try:
-        text = trafilatura.extract(root, options=extractor_options())
+        text = extractor().extract(root, options=extractor_options())
     except (RecursionError, ValueError, TypeError, lxml.etree.LxmlError):
         return ""
     return text or ""

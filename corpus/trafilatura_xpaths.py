@@ -1,0 +1,253 @@
+"""trafilatura's costliest XPath expressions, evaluated with lxml's tree iterators and Python's ``re``.
+
+trafilatura picks boilerplate boxes and the article's container with XPath expressions whose
+``re:test`` (EXSLT regular expressions) calls back from libxml2 into Python for every attribute it
+tests: the five below took a fifth of cleaning an HTML page. Each is replaced, in trafilatura's own
+lists, by a :class:`TreeSelector` that walks the same elements in document order and tests the same
+attributes with the same patterns, so trafilatura selects exactly what it did.
+
+A selector stands in for an expression only when trafilatura's expression is the very text it was
+written from (white space aside): another trafilatura version keeps its own expressions until these
+are checked against them. ``tests/test_trafilatura_xpaths.py`` compares each selector with libxml2's
+evaluation element for element, on real pages and on made-up attribute orders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import attrs
+import lxml.etree
+import lxml.html
+
+
+@attrs.frozen
+class TreeSelector:
+    """What an XPath of the shape ``.//*[self::a or self::b...][test]`` (optionally ``[1]``) selects.
+
+    ``tags`` are the element names the expression admits (empty: any element); ``test`` is its
+    predicate; ``first_of_parent`` is a trailing ``[1]``: each parent's first selected child only.
+    Called on an element like a compiled ``lxml.etree.XPath``: a list, in document order.
+    """
+
+    path: str  # the expression stood in for, white space collapsed (``XPath.path`` has it too)
+    tags: tuple[str, ...]
+    test: Callable[[lxml.html.HtmlElement], bool]
+    first_of_parent: bool = False
+
+    def __call__(self, tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+        """The elements below ``tree`` the expression selects."""
+        test = self.test
+        found = [element for element in tree.iterdescendants(*(self.tags or (lxml.etree.Element,))) if test(element)]
+        if not self.first_of_parent:
+            return found
+        parents: set[lxml.html.HtmlElement] = set()
+        first = []
+        for element in found:
+            parent = element.getparent()
+            if parent not in parents:
+                parents.add(parent)
+                first.append(element)
+        return first
+
+
+def first_value(element: lxml.html.HtmlElement, name: str, other: str) -> str:
+    """XPath's ``string(@name|@other)``: the value of whichever of the two attributes the element has
+    first ("" when it has neither)."""
+    value, other_value = element.get(name), element.get(other)
+    if value is None:
+        return other_value or ""
+    if other_value is None:
+        return value
+    keys = element.keys()
+    return value if keys.index(name) < keys.index(other) else other_value
+
+
+def _tags(tags: str) -> str:
+    """An XPath test that an element is one of ``tags`` (``self::a or self::b``)."""
+    return " or ".join(f"self::{tag}" for tag in tags.split())
+
+
+def collapsed(path: str) -> str:
+    """An XPath expression with its runs of white space made single spaces (for comparing sources)."""
+    return " ".join(path.split())
+
+
+# ---- main_extractor.prune_unwanted_sections: OVERALL_DISCARD_XPATH ----------------------------------
+
+_BOX_TAGS = "div item list p section span"
+_COOKIE = "cookie"
+_BOX_WORDS = "^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author"
+_BOX_ID = (f"{_BOX_WORDS}|^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|"
+           "message-container|premium|^ad-")
+_BOX_CLASS = (f"{_BOX_WORDS}|^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navbar|navbox|menu|bar| ad |-ad-|"
+              "(?:^| )ad-|dfp[Aa]d|outbrain|taboola|criteo|paid-?content|widget|footer|Footer|byline|Byline|"
+              "share-|sociable|embedded|embed|tag-list|consent|modal-content|permission|elated|next-|-stories|"
+              "most-popular|more-on|meta|rating|attachment|timestamp|user-info|user-profile|-icon|"
+              "article-infos|message-container|slide|viewport|overlay|options|expand|obfuscated|blurred|"
+              "mol-factbox|yin|zlylin|nfoline")
+_COOKIE_RE, _BOX_ID_RE, _BOX_CLASS_RE = re.compile(_COOKIE), re.compile(_BOX_ID), re.compile(_BOX_CLASS)
+
+
+def _is_boilerplate_box(element: lxml.html.HtmlElement) -> bool:
+    get = element.get
+    return (get("data-lp-replacement-content") is not None
+            or "nav" in (get("role") or "").replace("N", "n")
+            or "MostPopularStories" in (get("data-component") or "")
+            or _COOKIE_RE.search(first_value(element, "id", "class")) is not None
+            or _BOX_ID_RE.search(get("id") or "") is not None
+            or _BOX_CLASS_RE.search(get("class") or "") is not None)
+
+
+BOILERPLATE_BOXES = TreeSelector(
+    collapsed(f"""
+    .//*[{_tags(_BOX_TAGS)}][
+    @data-lp-replacement-content or
+    contains(translate(@role, 'N', 'n'), 'nav') or
+    contains(@data-component, 'MostPopularStories') or
+    re:test(@id|@class, '{_COOKIE}') or
+    re:test(@id, '{_BOX_ID}') or
+    re:test(@class, '{_BOX_CLASS}')]"""),
+    tuple(_BOX_TAGS.split()), _is_boilerplate_box)
+
+_HIDDEN = "hidden"
+_HIDDEN_ID = "reader-comments|akismet"
+_HIDDEN_CLASS = ("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print| hidden|"
+                 " hide|noprint|notloaded")
+_HIDDEN_RE, _HIDDEN_ID_RE, _HIDDEN_CLASS_RE = re.compile(_HIDDEN), re.compile(_HIDDEN_ID), re.compile(_HIDDEN_CLASS)
+
+
+def _is_hidden_or_reply(element: lxml.html.HtmlElement) -> bool:
+    get = element.get
+    style = get("style") or ""
+    return (get("class") == "comments-title"
+            or first_value(element, "id", "class").startswith("reply-")
+            or _HIDDEN_RE.search(first_value(element, "id", "style")) is not None
+            or "display:none" in style or "display: none" in style
+            or _HIDDEN_ID_RE.search(get("id") or "") is not None
+            or _HIDDEN_CLASS_RE.search(get("class") or "") is not None
+            or get("aria-hidden") == "true")
+
+
+HIDDEN_AND_REPLIES = TreeSelector(
+    collapsed(f"""
+    .//*[@class='comments-title' or
+    starts-with(@id|@class, 'reply-') or
+    re:test(@id|@style, '{_HIDDEN}') or
+    contains(@style, 'display:none') or contains(@style, 'display: none') or
+    re:test(@id, '{_HIDDEN_ID}') or
+    re:test(@class, '{_HIDDEN_CLASS}') or @aria-hidden='true']"""),
+    (), _is_hidden_or_reply)
+
+
+# ---- core.trafilatura_sequence: REMOVE_COMMENTS_AND_LISTS_XPATH, RAW_TREE_PRUNE_XPATH --------------
+
+_THREAD_TAGS = "div list section details ol ul"
+_THREAD_ID = "^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)"
+_THREAD_LIST_ID = "^(?:[Cc]omment(?!ary)|comol)"
+_THREAD_CLASS = "^[Cc]omment(?!ary)|(?:article|post)-comments"
+_THREAD_ID_RE, _THREAD_LIST_ID_RE = re.compile(_THREAD_ID), re.compile(_THREAD_LIST_ID)
+_THREAD_CLASS_RE = re.compile(_THREAD_CLASS)
+
+
+def _is_comment_thread(element: lxml.html.HtmlElement) -> bool:
+    get = element.get
+    id_, class_ = get("id") or "", get("class") or ""
+    if _THREAD_CLASS_RE.search(class_) is not None:
+        return True  # the class test alone passes both predicates
+    if _THREAD_ID_RE.search(id_) is None:
+        return False
+    return element.tag not in ("ol", "ul") or _THREAD_LIST_ID_RE.search(id_) is not None
+
+
+COMMENT_THREADS = TreeSelector(
+    collapsed(f"""
+    .//*[{_tags(_THREAD_TAGS)}][
+    re:test(@id, '{_THREAD_ID}') or
+    re:test(@class, '{_THREAD_CLASS}')][
+    not(self::ol or self::ul) or re:test(@id, '{_THREAD_LIST_ID}') or re:test(@class, '{_THREAD_CLASS}')]"""),
+    tuple(_THREAD_TAGS.split()), _is_comment_thread)
+
+_APPENDED_TAGS = "div section aside"
+_APPENDED_POST = "mvp-post-add-(?:box|wrap)"
+_APPENDED = f"{_APPENDED_POST}|infinite-?scroll"
+_APPENDED_RE, _APPENDED_POST_RE = re.compile(_APPENDED), re.compile(_APPENDED_POST)
+
+
+def _is_appended_article(element: lxml.html.HtmlElement) -> bool:
+    get = element.get
+    id_, class_ = get("id") or "", get("class") or ""
+    if _APPENDED_RE.search(id_) is None and _APPENDED_RE.search(class_) is None:
+        return False
+    return (next(element.iterdescendants("h1"), None) is None
+            or _APPENDED_POST_RE.search(id_) is not None or _APPENDED_POST_RE.search(class_) is not None)
+
+
+APPENDED_ARTICLES = TreeSelector(
+    collapsed(f"""
+    .//*[{_tags(_APPENDED_TAGS)}][
+    re:test(@id, '{_APPENDED}') or
+    re:test(@class, '{_APPENDED}')][
+    not(.//h1) or re:test(@id, '{_APPENDED_POST}') or re:test(@class, '{_APPENDED_POST}')]"""),
+    tuple(_APPENDED_TAGS.split()), _is_appended_article)
+
+
+# ---- main_extractor._extract: BODY_XPATH[0] -----------------------------------------------------------
+
+_BODY_TAGS = "article div main section"
+_BODY_ID = "(?:entry|article|art)-content|article__content|article(?:-|__)?body|articleBody|body-text"
+_BODY_CLASS = ("post[-_]text|post-body|post-?entry|post[-_]?content|postContent|post_inner_wrapper|article-?text|"
+               "articleText|(?:entry|page|text|article|art)-content|article__content|article(?:-|__)?body|"
+               "articleBody|ArticleContent|body-text|article__container")
+_BODY_ID_RE, _BODY_CLASS_RE = re.compile(_BODY_ID), re.compile(_BODY_CLASS)
+
+
+def _is_article_body(element: lxml.html.HtmlElement) -> bool:
+    get = element.get
+    class_ = get("class")
+    return (class_ == "post" or class_ == "entry"
+            or get("itemprop") == "articleBody" or get("id") == "articleContent"
+            or _BODY_ID_RE.search(get("id") or "") is not None
+            or _BODY_CLASS_RE.search(class_ or "") is not None)
+
+
+ARTICLE_BODIES = TreeSelector(
+    collapsed(f"""
+    .//*[{_tags(_BODY_TAGS)}][
+    @class='post' or @class='entry' or
+    @itemprop='articleBody' or @id='articleContent' or
+    re:test(@id, '{_BODY_ID}') or
+    re:test(@class, '{_BODY_CLASS}')
+    ][1]"""),
+    tuple(_BODY_TAGS.split()), _is_article_body, first_of_parent=True)
+
+
+#: (trafilatura module, list name, index in the list) -> the selector that stands in for that expression.
+SELECTORS: dict[tuple[str, str, int], TreeSelector] = {
+    ("trafilatura.xpaths", "OVERALL_DISCARD_XPATH", 0): BOILERPLATE_BOXES,
+    ("trafilatura.xpaths", "OVERALL_DISCARD_XPATH", 1): HIDDEN_AND_REPLIES,
+    ("trafilatura.xpaths", "REMOVE_COMMENTS_AND_LISTS_XPATH", 0): COMMENT_THREADS,
+    ("trafilatura.xpaths", "RAW_TREE_PRUNE_XPATH", 0): APPENDED_ARTICLES,
+    ("trafilatura.xpaths", "BODY_XPATH", 0): ARTICLE_BODIES,
+}
+
+
+def install() -> list[str]:
+    """Put each selector in place of the trafilatura expression it was written from, in the list
+    trafilatura reads it from (its modules share the list); returns the names of those replaced.
+
+    An expression whose text differs (another trafilatura version) keeps libxml2's evaluation.
+    """
+    import importlib
+
+    replaced = []
+    for (module_name, list_name, position), selector in SELECTORS.items():
+        expressions = getattr(importlib.import_module(module_name), list_name, None)
+        if not isinstance(expressions, list) or position >= len(expressions):
+            continue
+        current = expressions[position]
+        if current is selector or (isinstance(current, lxml.etree.XPath) and collapsed(current.path) == selector.path):
+            expressions[position] = selector
+            replaced.append(f"{list_name}[{position}]")
+    return replaced
