@@ -15,6 +15,7 @@ segments at the end, in place of the old ones.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -33,6 +34,10 @@ REBUILD_BATCH = 256  # documents a rebuild hands to an indexing process at a tim
 SEGMENT_DOCUMENTS = 25_000  # an indexing process finishes its segment at this many documents
 QUEUED_BATCHES = 2  # batches waiting for each indexing process before the ingest waits for it
 POLL_SECONDS = 1.0
+#: gc thresholds in the worker processes (generation 0 after this many new objects, then 1 and 2): indexing
+#: the 300 real pages three times in one segment took 12.1 ms a page with Python's (700, 10, 10), 10.1 ms
+#: with these (10.4 with no collector at all), and cleaning was no slower.
+COLLECTOR_THRESHOLD = (50_000, 20, 100)
 
 
 def _exit_with(parent: int) -> None:
@@ -46,12 +51,23 @@ def _exit_with(parent: int) -> None:
 def end_with_parent() -> None:
     """Make this child process end by itself when the process that started it dies (a pool initializer)."""
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    batch_collector()
+
+
+def batch_collector() -> None:
+    """Set a worker process's garbage collector for batch work: what it inherited is frozen (never
+    scanned again, so those pages stay shared with the parent), and a collection comes after
+    COLLECTOR_THRESHOLD new objects rather than Python's 700. An indexing process keeps its segment's
+    postings in memory, and the default collector walked that growing heap ever more often."""
+    gc.freeze()
+    gc.set_threshold(*COLLECTOR_THRESHOLD)
 
 
 def _indexer_main(path: Path, jobs: multiprocessing.Queue, results: multiprocessing.Queue, parent: int) -> None:
     """An indexing process: add each batch of documents to the open segment; finish it when full or at
     the end (a None job); report segments, the end, or the failure on ``results``."""
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()  # the parent's pid, known before fork
+    batch_collector()
     build = None
     try:
         while True:

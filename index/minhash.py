@@ -30,10 +30,12 @@ def signature(text: str) -> tuple[int, ...]:
     if not words:
         return ()
     size = min(SHINGLE_WORDS, len(words))
+    count = len(words) - size + 1
     bins = [_EMPTY] * BINS
-    join, from_bytes = b" ".join, int.from_bytes
-    for i in range(len(words) - size + 1):
-        value = from_bytes(blake2b(join(words[i:i + size]), digest_size=8).digest(), "big")
+    from_bytes = int.from_bytes
+    # the shingles joined in C: the k-th word of every shingle is words[k:k + count]
+    for shingle in map(b" ".join, zip(*(words[k:k + count] for k in range(size)), strict=True)):
+        value = from_bytes(blake2b(shingle, digest_size=8).digest(), "big")
         slot, rest = value >> 58, value & _EMPTY
         if rest < bins[slot]:
             bins[slot] = rest
