@@ -22,15 +22,17 @@ class Prepared:
     encoding: str
     result: CleanResult
     clean_bytes: bytes
+    #: The document id: sha256 of the original bytes (worked out once, by the process that prepares it).
+    raw_sha256: str = attrs.field(init=False)
+    #: sha256 of the clean text's UTF-8 bytes.
+    clean_sha256: str = attrs.field(init=False)
 
-    @property
-    def raw_sha256(self) -> str:
-        """The document id: sha256 of the original bytes."""
+    @raw_sha256.default
+    def _raw_digest(self) -> str:
         return hashlib.sha256(self.raw).hexdigest()
 
-    @property
-    def clean_sha256(self) -> str:
-        """sha256 of the clean text's UTF-8 bytes."""
+    @clean_sha256.default
+    def _clean_digest(self) -> str:
         return hashlib.sha256(self.clean_bytes).hexdigest()
 
 
