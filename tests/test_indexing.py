@@ -3,6 +3,7 @@ the one-pass analysis that must index exactly what the analyzer chain would."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -182,3 +183,25 @@ def test_many_small_parallel_ingests_do_not_leave_many_small_segments(fast_tmp: 
         assert 0 == result.returncode, result.stderr.decode()
     assert_complete(store, 240)
     assert len(index_writer.open_index(Collection(store).index_path)._segments()) <= index_writer.MANY_SEGMENTS + 2
+
+
+WORKER_COLLECTOR = r'''
+import gc, json
+from corpus.indexing import batch_collector
+kept = [object() for _ in range(10)]
+before = gc.get_freeze_count()
+batch_collector()
+print(json.dumps({"threshold": gc.get_threshold(), "frozen": gc.get_freeze_count() - before}))
+'''
+
+
+def test_worker_processes_collect_garbage_in_batches_and_freeze_what_they_inherit() -> None:
+    """A worker's gc runs after COLLECTOR_THRESHOLD new objects and leaves the objects it started with alone."""
+    from corpus.indexing import COLLECTOR_THRESHOLD
+
+    done = subprocess.run([sys.executable, "-c", WORKER_COLLECTOR], capture_output=True, text=True, cwd=ROOT,
+                          check=True)
+    report = json.loads(done.stdout)
+    assert list(COLLECTOR_THRESHOLD) == report["threshold"]
+    assert report["frozen"] >= 10
+    assert COLLECTOR_THRESHOLD[0] > gc.get_threshold()[0]  # this process (the parent) keeps its own
