@@ -345,17 +345,20 @@ def block_head(raw: bytes, compressed: int, count: int) -> tuple[tuple[int, ...]
 
     A block is ``pickle.dumps((delta ids, weights, values), 2)``, maybe zlib-compressed; the values
     (positions, characters) are most of its bytes and nearly all of its unpickling time, and come
-    last. So only the head is decompressed and unpickled. None when the head is not as expected.
+    last. So only the head is decompressed and read: straight from the pickle's bytes in the usual
+    layout (:func:`_common_head`), otherwise by unpickling just the head. None when the head is not
+    as expected.
     """
     data = zlib.decompressobj().decompress(raw, 14 * count + 32) if compressed else raw
     if data[:2] != b"\x80\x02":
         return None
-    ids_end = _simple_ids_end(data, count)
-    if ids_end is None:
-        found = _IDS.match(data, 2)
-        if found is None:
-            return None
-        ids_end = found.end()
+    common = _common_head(data, count)
+    if common is not None:
+        return common
+    found = _IDS.match(data, 2)
+    if found is None:
+        return None
+    ids_end = found.end()
     put = _PUT.match(data, ids_end)
     weights = _FLOATS.match(data, put.end()) if put is not None else None
     if weights is None:
@@ -371,12 +374,44 @@ def block_head(raw: bytes, compressed: int, count: int) -> tuple[tuple[int, ...]
     return tuple(itertools.accumulate(deltas)), _weights(packed, count)
 
 
-def _simple_ids_end(data: bytes, count: int) -> int | None:
-    """Where the ids end when every delta fits in a byte (``(`` then ``K n`` per id then ``t``)."""
-    end = 3 + 2 * count
-    if count > 3 and data[2:3] == b"(" and data[end:end + 1] == b"t" and data[3:end:2] == b"K" * count:
-        return end + 1
-    return None
+#: pickle's opcodes for a small int: (bytes it takes with its operand, how to read the operand)
+_FIRST_ID = {ord("K"): (2, None), ord("M"): (3, struct.Struct("<H")), ord("J"): (5, struct.Struct("<i"))}
+_FLOAT_RUNS: dict[int, struct.Struct] = {}  # count -> ``count`` pickled doubles ("G" and 8 bytes each)
+
+
+def _common_head(data: bytes, count: int) -> tuple[tuple[int, ...], list[float]] | None:
+    """A block head read from the pickle's bytes with no unpickling, in its usual layout: more than 3
+    postings, the first docnum any int and every later gap under 256 (``( K/M/J .. K n K n .. t``),
+    memoised, then the weights as None, one float or a tuple of floats. None for any other layout."""
+    if count <= 3 or data[2:3] != b"(":
+        return None
+    first = _FIRST_ID.get(data[3])
+    if first is None:
+        return None
+    size, operand = first
+    rest = 3 + size
+    end = rest + 2 * (count - 1)
+    if data[end:end + 1] != b"t" or data[rest:end:2] != b"K" * (count - 1):
+        return None
+    base = data[4] if operand is None else operand.unpack_from(data, 4)[0]
+    ids = tuple(itertools.accumulate(data[rest + 1:end:2], initial=base))
+    at = end + 1
+    memo = data[at:at + 1]
+    at += 2 if memo == b"q" else 5 if memo == b"r" else 0
+    if memo not in (b"q", b"r"):
+        return None
+    kind = data[at:at + 1]
+    if kind == b"N":
+        return ids, [1.0] * count
+    if kind == b"G":
+        return ids, [struct.unpack_from(">d", data, at + 1)[0]] * count
+    stop = at + 1 + 9 * count
+    if kind != b"(" or data[stop:stop + 1] != b"t" or data[at + 1:stop:9] != b"G" * count:
+        return None
+    floats = _FLOAT_RUNS.get(count)
+    if floats is None:
+        floats = _FLOAT_RUNS[count] = struct.Struct(">" + "xd" * count)
+    return ids, list(floats.unpack_from(data, at + 1))
 
 
 class _Postings:

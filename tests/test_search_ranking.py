@@ -10,6 +10,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from search_support import doc, docket, make_index
 from whoosh import collectors
 
@@ -254,6 +256,34 @@ def test_block_heads_read_like_whole_blocks(corpus):
                         break
                     matcher._goto(matcher._nextoffset)
     assert checked > 100
+
+
+GAPS = st.one_of(st.integers(1, 255), st.integers(1, 255), st.integers(256, 65535), st.integers(65536, 10**6))
+WEIGHTS = st.one_of(st.none(), st.floats(0.25, 64.0), st.lists(st.floats(0.25, 64.0), min_size=130, max_size=130))
+
+
+@settings(max_examples=400, deadline=None)
+@given(first=st.one_of(st.integers(0, 255), st.integers(256, 2**31 - 1)),
+       gaps=st.one_of(st.lists(st.integers(1, 255), max_size=127), st.lists(GAPS, max_size=127)),
+       weights=WEIGHTS, compressed=st.booleans())
+def test_block_heads_read_from_any_pickled_head(first, gaps, weights, compressed):  # noqa: ANN001
+    """Any block whoosh could write (ids as K/M/J ints, weights None, one float or a tuple) gives its head."""
+    deltas = (first, *gaps)
+    count = len(deltas)
+    packed = tuple(weights[:count]) if isinstance(weights, list) else weights
+    values = tuple(bytes([n % 7]) * (n % 5 + 1) for n in range(count))
+    raw = pickle.dumps((deltas, packed, values), 2)
+    raw = zlib.compress(raw) if compressed else raw
+    assert (tuple(_accumulate(deltas)), ranking._weights(packed, count)) == ranking.block_head(raw, compressed, count)  # noqa: SLF001
+
+
+def test_a_usual_block_head_is_read_without_unpickling():
+    """A block of close docnums, its first anywhere, with weights in any of whoosh's forms takes the direct path."""
+    for first in (7, 300, 70_000):
+        for weights in (None, 2.0, tuple(float(n % 3 + 1) for n in range(6))):
+            data = pickle.dumps(((first, 1, 2, 250, 3, 9), weights, (b"v",) * 6), 2)
+            expected = (tuple(_accumulate((first, 1, 2, 250, 3, 9))), ranking._weights(weights, 6))  # noqa: SLF001
+            assert expected == ranking._common_head(data, 6)  # noqa: SLF001
 
 
 def _accumulate(deltas):  # noqa: ANN001, ANN202
