@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterator, Sequence
 import attrs
 from whoosh import formats, scoring
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -414,6 +414,19 @@ def _common_head(data: bytes, count: int) -> tuple[tuple[int, ...], list[float]]
     return ids, list(floats.unpack_from(data, at + 1))
 
 
+class PostingExtent:
+    """Where one term's posting blocks lie in a segment's postings file: what :class:`_Postings` reads
+    of whoosh's ``W3LeafMatcher``, without making one (its constructor reads the first block's header
+    through some twenty Python file calls, and the blocks are read here anyway)."""
+
+    __slots__ = ("_postfile", "_startoffset", "_length", "_fixedsize", "_byteids", "_baseoffset")
+
+    def __init__(self, postfile, start: int, length: int, fixedsize: int | None) -> None:  # noqa: ANN001
+        self._postfile, self._startoffset, self._length, self._fixedsize = postfile, start, length, fixedsize
+        self._byteids = None  # as whoosh's codec leaves it: docnums are delta-coded
+        self._baseoffset = start + len(WHOOSH3_HEADER_MAGIC)  # the blocks follow a 4-byte tag
+
+
 class _Postings:
     """One term's postings in one segment: block ranges and bounds from the block headers, docnums
     and weights read on demand, values (positions) only when a phrase or a snippet needs them.
@@ -455,6 +468,8 @@ class _Postings:
         start, size = matcher._startoffset, matcher._length  # noqa: SLF001
         size = size[0] if isinstance(size, tuple) else size  # W3TermInfo.from_bytes leaves it a 1-tuple
         self.raw = raw = matcher._postfile.get(start, size)  # noqa: SLF001
+        if isinstance(matcher, PostingExtent) and raw[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+            raise Unsupported("a posting list without whoosh 3's tag")
         stream = io.BytesIO(raw)
         lo, pos = min_id, matcher._baseoffset - start  # noqa: SLF001
         while True:
@@ -769,12 +784,15 @@ def _open(data: _SearcherData, index: int, field: str, text: bytes, weighting) -
         info = terms.term_info(field, text) if terms is not None else segment.term_info(field, text)
     except TermNotFound:
         return None
-    if terms is not None and hasattr(terms, "_codec") and hasattr(terms, "_postfile"):
-        matcher = terms._codec.postings_reader(terms._postfile, info, fieldobj.format, term=(field, text))  # noqa: SLF001
+    if terms is not None and isinstance(getattr(terms, "_codec", None), W3Codec) and hasattr(terms, "_postfile"):
+        if info.is_inlined():
+            matcher = terms._codec.postings_reader(terms._postfile, info, fieldobj.format, term=(field, text))  # noqa: SLF001
+        else:
+            matcher = PostingExtent(terms._postfile, *info.extent(), fieldobj.format.fixed_value_size())  # noqa: SLF001
     else:
         matcher = segment.postings(field, text)
         matcher = getattr(matcher, "child", matcher) if type(matcher).__name__ == "FilterMatcher" else matcher
-    if not isinstance(matcher, W3LeafMatcher | ListMatcher):
+    if not isinstance(matcher, W3LeafMatcher | ListMatcher | PostingExtent):
         raise Unsupported(type(matcher).__name__)
     if fieldobj.scorable:
         b = weighting._field_B.get(field, weighting.B)  # noqa: SLF001
