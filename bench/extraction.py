@@ -104,8 +104,11 @@ def make_docket() -> Extractor:
 def make_trafilatura() -> Extractor:
     import trafilatura
 
+    from corpus.trafilatura_xpaths import as_shipped
+
     def extract(page: str) -> str:
-        return trafilatura.extract(page, include_comments=False) or ""
+        with as_shipped():  # trafilatura itself, not with the expressions docket's cleaner evaluates in Python
+            return trafilatura.extract(page, include_comments=False) or ""
 
     return Extractor("trafilatura", extract, wrapped(extract))
 

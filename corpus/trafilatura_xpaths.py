@@ -14,8 +14,9 @@ evaluation element for element, on real pages and on made-up attribute orders.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import attrs
 import lxml.etree
@@ -233,21 +234,46 @@ SELECTORS: dict[tuple[str, str, int], TreeSelector] = {
 }
 
 
+#: The expressions the selectors replaced, where they stood: what :func:`as_shipped` puts back.
+_REPLACED: dict[tuple[str, str, int], lxml.etree.XPath] = {}
+
+
+def _expressions(module_name: str, list_name: str) -> list | None:
+    """trafilatura's list of compiled expressions of that name (None when this version has none)."""
+    import importlib
+
+    expressions = getattr(importlib.import_module(module_name), list_name, None)
+    return expressions if isinstance(expressions, list) else None
+
+
 def install() -> list[str]:
     """Put each selector in place of the trafilatura expression it was written from, in the list
     trafilatura reads it from (its modules share the list); returns the names of those replaced.
 
     An expression whose text differs (another trafilatura version) keeps libxml2's evaluation.
     """
-    import importlib
-
     replaced = []
-    for (module_name, list_name, position), selector in SELECTORS.items():
-        expressions = getattr(importlib.import_module(module_name), list_name, None)
-        if not isinstance(expressions, list) or position >= len(expressions):
+    for key, selector in SELECTORS.items():
+        module_name, list_name, position = key
+        expressions = _expressions(module_name, list_name)
+        if expressions is None or position >= len(expressions):
             continue
         current = expressions[position]
         if current is selector or (isinstance(current, lxml.etree.XPath) and collapsed(current.path) == selector.path):
+            if current is not selector:
+                _REPLACED[key] = current
             expressions[position] = selector
             replaced.append(f"{list_name}[{position}]")
     return replaced
+
+
+@contextlib.contextmanager
+def as_shipped() -> Iterator[None]:
+    """trafilatura with its own expressions for a while (a benchmark timing trafilatura itself in a
+    process where docket has cleaned a page), then the selectors again."""
+    for (module_name, list_name, position), expression in _REPLACED.items():
+        _expressions(module_name, list_name)[position] = expression
+    try:
+        yield
+    finally:
+        install()

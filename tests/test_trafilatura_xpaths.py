@@ -175,3 +175,13 @@ def test_real_pages_select_the_same_where_trafilatura_asks() -> None:
             clean_html(page.read_text(encoding="utf-8", errors="replace"))
     assert [] == disagreements
     assert all(item.calls >= 50 for item in compared.values())
+
+
+def test_trafilatura_as_shipped_has_its_own_expressions_for_a_while() -> None:
+    """A benchmark of trafilatura itself gets libxml2's expressions back, and the selectors return after."""
+    extractor()
+    with trafilatura_xpaths.as_shipped():
+        for module, name, at in SELECTORS:
+            assert isinstance(getattr(importlib.import_module(module), name)[at], lxml.etree.XPath)
+    for (module, name, at), selector in SELECTORS.items():
+        assert getattr(importlib.import_module(module), name)[at] is selector
