@@ -90,9 +90,9 @@ def _process_pool(workers: int):  # noqa: ANN202 - concurrent.futures imported l
     """The pool of cleaning processes (each ends by itself if this process is killed)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from corpus.indexing import end_with_parent
+    from corpus.indexing import start_worker
 
-    return ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent)
+    return ProcessPoolExecutor(max_workers=workers, initializer=start_worker)
 
 
 def build_record(prepared: Prepared, filename: str | None, facts: CaptureFacts, at: str) -> ProvenanceRecord:

@@ -48,8 +48,9 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def end_with_parent() -> None:
-    """Make this child process end by itself when the process that started it dies (a pool initializer)."""
+def start_worker() -> None:
+    """Start a cleaning process (a pool initializer): it ends by itself when the process that started
+    it dies, and collects garbage in batches."""
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     batch_collector()
 

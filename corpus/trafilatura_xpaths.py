@@ -276,4 +276,6 @@ def as_shipped() -> Iterator[None]:
     try:
         yield
     finally:
-        install()
+        for key in _REPLACED:
+            module_name, list_name, position = key
+            _expressions(module_name, list_name)[position] = SELECTORS[key]

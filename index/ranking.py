@@ -402,9 +402,9 @@ def _common_head(data: bytes, count: int) -> tuple[tuple[int, ...], list[float]]
         return None
     kind = data[at:at + 1]
     if kind == b"N":
-        return ids, [1.0] * count
+        return ids, _weights(None, count)
     if kind == b"G":
-        return ids, [struct.unpack_from(">d", data, at + 1)[0]] * count
+        return ids, _weights(struct.unpack_from(">d", data, at + 1)[0], count)
     stop = at + 1 + 9 * count
     if kind != b"(" or data[stop:stop + 1] != b"t" or data[at + 1:stop:9] != b"G" * count:
         return None
