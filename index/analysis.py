@@ -8,7 +8,7 @@ together (``anti-gay`` → ``anti``, ``gay`` and ``antigay``). Tokens are lower-
 their script — Russian snowball for Cyrillic, Porter for the rest — and accent-folded
 (``café`` → ``cafe``, ``ё`` → ``е``).
 
-A body also keeps its term sequence: the term at each position as a 4-byte key, in a column
+A title and a body also keep their term sequence: the term at each position as a 4-byte key, in a column
 (:func:`sequence_column`). An exact phrase looks for its keys side by side there (:func:`sequence_match`),
 one C-speed search of a few kilobytes, instead of unpacking each word's positions from whoosh's
 compressed posting blocks. A key is exact in a document that holds every word of the phrase and has
@@ -78,12 +78,12 @@ KEYS_COLLIDE = b"!"
 
 
 def sequence_column(sequence: list[str]) -> bytes:
-    """A body's sequence column value: the key of the term at each position."""
+    """A field's sequence column value: the key of the term at each position."""
     return b"".join(map(term_key, sequence))
 
 
 def joined_column(sequence: list[str], joined: Iterable[str]) -> bytes:
-    """A body's joined column value: KEYS_COLLIDE when two of its distinct terms share a key, then the
+    """A field's joined column value: KEYS_COLLIDE when two of its distinct terms share a key, then the
     keys of the joined forms of its hyphenated words, sorted (empty for most documents)."""
     keys = {term_key(term) for term in joined}
     distinct = set(sequence).union(joined)
@@ -170,26 +170,30 @@ def index_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
     return _postings_and_sequence(text)[0]
 
 
-_LAST_BODY: tuple[str, dict, bytes, bytes] = ("", {}, b"", b"")
+_LAST_TEXTS: tuple[tuple[str, dict, bytes, bytes], ...] = ()  # the last LAST_TEXTS_KEPT texts' results
+LAST_TEXTS_KEPT = 2  # a document's title and body
 
 
-def body_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], bytes, bytes]:
-    """:func:`index_postings` of a body, its :func:`sequence_column` and :func:`joined_column` values.
-    The last body's are kept for :func:`analysed_postings`: the columns are filled before whoosh
-    analyses the body."""
-    global _LAST_BODY  # noqa: PLW0603 - a one-entry cache, replaced whole
-    last = _LAST_BODY
-    if last[0] is text:
-        return last[1], last[2], last[3]
+def sequence_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], bytes, bytes]:
+    """:func:`index_postings` of a field's text, its :func:`sequence_column` and :func:`joined_column`
+    values. The last texts' are kept for :func:`analysed_postings`: a document's columns are filled
+    before whoosh analyses its title and body."""
+    global _LAST_TEXTS  # noqa: PLW0603 - a small cache, replaced whole
+    for last in _LAST_TEXTS:
+        if last[0] is text:
+            return last[1], last[2], last[3]
     postings, sequence, joined = _postings_and_sequence(text)
-    _LAST_BODY = (text, postings, sequence_column(sequence), joined_column(sequence, joined))
-    return postings, _LAST_BODY[2], _LAST_BODY[3]
+    entry = (text, postings, sequence_column(sequence), joined_column(sequence, joined))
+    _LAST_TEXTS = (*_LAST_TEXTS[1 - LAST_TEXTS_KEPT:], entry)
+    return postings, entry[2], entry[3]
 
 
 def analysed_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
-    """:func:`index_postings` of ``text``: the last body's, when it is that very string."""
-    last = _LAST_BODY
-    return last[1] if last[0] is text else index_postings(text)
+    """:func:`index_postings` of ``text``: one of the last texts', when it is that very string."""
+    for last in _LAST_TEXTS:
+        if last[0] is text:
+            return last[1]
+    return index_postings(text)
 
 
 def fold(text: str) -> str:

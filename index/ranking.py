@@ -63,7 +63,8 @@ SAMPLE_RUN = 8  # neighbouring unread intervals sampled together
 EXACT_BUDGET = 48  # blocks read after the top N are known so that the count is exact ...
 EXACT_CANDIDATES = 4000  # ... if their unread intervals hold at most this many candidate documents
 EXACT_RANGES = 64  # unread stretches counted one by one; more, and whole segments are counted
-SEQUENCE_COLUMNS = {"body": ("body_sequence", "body_joined")}  # a field's term-sequence columns (index/schema.py)
+SEQUENCE_COLUMNS = {  # a field's term-sequence columns (index/schema.py)
+    "title": ("title_sequence", "title_joined"), "body": ("body_sequence", "body_joined")}
 PHRASE_COST = 8  # ... where a phrase word's block counts this many when positions are unpacked ...
 SEQUENCE_COST = 2  # ... and this many when the phrase is found in the term sequences
 UNDECIDED_KEPT = 64  # phrases whose documents left to positions a segment keeps

@@ -7,7 +7,7 @@ from whoosh import columns, fields, formats
 from index.analysis import analysed_postings, name_analyzer, text_analyzer
 
 # Bump whenever analysis or fields change: an index built with another version must be rebuilt.
-SCHEMA_VERSION = "5"  # 3: the body_pairs column; 4: body_sequence in its place; 5: and body_joined
+SCHEMA_VERSION = "6"  # 3: the body_pairs column; 4: body_sequence in its place; 5: and body_joined; 6: title_*
 
 
 class AnalyzedText(fields.TEXT):
@@ -55,4 +55,6 @@ def build_schema() -> fields.Schema:
         minhash=fields.COLUMN(columns.VarBytesColumn()),  # the near-duplicate signature (index/minhash.py)
         body_sequence=fields.COLUMN(columns.VarBytesColumn()),  # the body's term at each position, hashed (index/analysis.py)
         body_joined=fields.COLUMN(columns.VarBytesColumn()),  # its hyphenated words' joined forms, hashed, and collisions
+        title_sequence=fields.COLUMN(columns.VarBytesColumn()),  # the same two of the title
+        title_joined=fields.COLUMN(columns.VarBytesColumn()),
     )

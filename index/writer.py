@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 
 from index import minhash
-from index.analysis import body_postings
+from index.analysis import sequence_postings
 from index.dates import DateInterval
 from index.errors import IndexMissing, IndexOutdated
 from index.schema import SCHEMA_VERSION, build_schema
@@ -130,7 +130,9 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
     if retrieved is not None:
         fields["retrieved_start"] = retrieved.start
         fields["retrieved_end"] = retrieved.last
-    _postings, fields["body_sequence"], fields["body_joined"] = body_postings(doc.body)  # the body field reuses them
+    # the title and body fields reuse the postings worked out with their columns
+    _postings, fields["title_sequence"], fields["title_joined"] = sequence_postings(doc.title)
+    _postings, fields["body_sequence"], fields["body_joined"] = sequence_postings(doc.body)
     signature = minhash.signature(doc.body)
     if signature:
         fields["minhash"] = minhash.encode(signature)

@@ -11,11 +11,11 @@ from index import analysis
 from index.analysis import (
     KEYS_COLLIDE,
     aligned_find,
-    body_postings,
     joined_column,
     joined_undecided,
     sequence_column,
     sequence_match,
+    sequence_postings,
     term_key,
     text_analyzer,
 )
@@ -45,13 +45,26 @@ def _keys(*terms: str) -> bytes:
     return b"".join(term_key(term) for term in terms)
 
 
-def test_body_sequence_is_the_term_at_each_position_and_joined_forms_apart():
-    """A body's sequence value is each position's term key (a hyphenated word's parts); the keys of
+def test_a_sequence_is_the_term_at_each_position_and_joined_forms_apart():
+    """A title's or body's sequence value is each position's term key (a hyphenated word's parts); the keys of
     the joined forms, which share their first part's position, are in the joined value."""
-    _postings, sequence, joined = body_postings("The anti-gay law of the Ministry")
+    _postings, sequence, joined = sequence_postings("The anti-gay law of the Ministry")
     assert sequence == _keys("the", "anti", "gai", "law", "of", "the", "ministri")
     assert joined == _keys("antigai")
     assert (sequence_column([]), joined_column([], [])) == (b"", b"")
+
+
+def test_a_documents_title_and_body_postings_are_worked_out_once_with_their_columns():
+    """The postings found while filling a title's and a body's sequence columns are the ones whoosh's
+    analysis of those very strings then gets (not worked out again); another string is analysed."""
+    title, body = "Anti-gay law", "The anti-gay law of the Ministry"
+    title_postings = sequence_postings(title)[0]
+    body_postings = sequence_postings(body)[0]
+    assert analysis.analysed_postings(title) is title_postings
+    assert analysis.analysed_postings(body) is body_postings
+    other = "".join(["Anti-gay ", "law"])  # equal, but not the same string
+    assert analysis.analysed_postings(other) == title_postings
+    assert analysis.analysed_postings(other) is not title_postings
 
 
 def test_a_document_whose_terms_share_a_key_is_flagged(monkeypatch):
@@ -117,8 +130,8 @@ def test_sequence_is_the_analyzer_chains_positions(words):
     assert sorted(at) == list(range(len(at)))
     joined = {term for p in at for term in at[p][:-1]}
     sequence = [at[p][-1] for p in range(len(at))]
-    assert (sequence_column(sequence), joined_column(sequence, joined)) == body_postings(text)[1:]
-    assert len(body_postings(text)[1]) == 4 * len(at)
+    assert (sequence_column(sequence), joined_column(sequence, joined)) == sequence_postings(text)[1:]
+    assert len(sequence_postings(text)[1]) == 4 * len(at)
 
 
 @settings(max_examples=300, deadline=None)
@@ -132,7 +145,7 @@ def test_sequence_match_decides_as_positions(words, phrase_words):
     at = _analyzer_positions(text)
     if len(phrase) < 2 or not set(phrase) <= {term for here in at.values() for term in here}:
         return
-    _postings, sequence, joined = body_postings(text)
+    _postings, sequence, joined = sequence_postings(text)
     by_positions = any(all(phrase[k] in at.get(p + k, ()) for k in range(len(phrase))) for p in at)
     if joined_undecided(joined, [term_key(t) for t in phrase]):
         assert set(phrase) & {term for p in at for term in at[p][:-1]}  # only a joined form leaves it open

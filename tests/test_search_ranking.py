@@ -17,7 +17,7 @@ from whoosh import collectors
 
 from index import analysis, ranking
 from index import search as index_search
-from index.analysis import KEYS_COLLIDE, joined_undecided, sequence_match
+from index.analysis import KEYS_COLLIDE, joined_undecided, sequence_match, term_key
 from index.query import parse_query
 from index.search import bound_expansions, iter_hits, search
 from index.values import SearchFilters, SearchRequest, Sort
@@ -68,7 +68,9 @@ QUERIES = ["evacuation", "the", "said", "evacuation network", "report OR gazeta"
            "re*", "evacuatoin~", "netwrk~2", "title:report", "Report AND (camp OR court)", "zzzz",
            # phrases found in the term sequences (index/analysis.py)
            '"the evacuation"', '"evacuation of"', '"said the court"', '"network of the"', '"of the evacuation network"',
-           '"the network" AND court', '"the network" OR "with a lawyer"']
+           '"the network" AND court', '"the network" OR "with a lawyer"',
+           # ... and in the titles' term sequences
+           'title:"the of"', 'title:"evacuation network"', 'title:"of the report"']
 
 
 def _whoosh_top(searcher, query, limit: int) -> tuple[list[tuple[int, float]], int]:  # noqa: ANN001
@@ -412,7 +414,8 @@ def test_a_phrase_word_that_is_a_joined_form_is_decided_on_positions(tmp_path_fa
 def test_a_phrase_found_across_key_boundaries_does_not_match(tmp_path, monkeypatch):
     """The phrase's keys found at a place that is not a key boundary (the end of one key and the
     start of the next) are not the phrase; an aligned occurrence later in the same document is."""
-    keys = {"aa": b"abcd", "bb": b"efgh", "hh": b"ijkl", "cc": b"cdef", "dd": b"ghij", "zz": b"zzzz"}
+    keys = {"aa": b"abcd", "bb": b"efgh", "hh": b"ijkl", "cc": b"cdef", "dd": b"ghij", "zz": b"zzzz",
+            "untitl": b"uuuu"}  # the titles' word
     monkeypatch.setattr(analysis, "term_key", keys.__getitem__)
     monkeypatch.setattr(ranking, "term_key", keys.__getitem__)
     ix = make_index(tmp_path, doc("01", "aa bb hh cc zz dd"), doc("02", "cc dd"), doc("03", "aa bb hh zz cc dd"))
@@ -454,6 +457,17 @@ def test_sequence_columns_searched_in_place_agree_with_each_document_read(corpus
                 assert column.matching(docs, phrase) == ((hold | undecided) & docs, undecided & docs)
         first = ranking.PhraseOf("body", (), keys=sequences[0][:8])
         assert 0 in column.matching(set(range(len(sequences))), first)[0]
+
+
+@pytest.mark.parametrize("field", ["title", "body"])
+def test_an_exact_phrase_in_a_title_or_body_is_looked_for_in_its_term_sequence(corpus, field):
+    """A title phrase, like a body phrase, is found by its words' keys in the field's sequence column
+    (positions only for what the sequences leave undecided): the plan carries the keys."""
+    searcher = Reading(corpus).searcher
+    plan = ranking.compile_plan(parse_query(searcher.schema, f'{field}:"the evacuation"'), searcher.schema)
+    assert (plan.field, plan.keys) == (field, term_key("the") + term_key("evacu"))
+    data = ranking.searcher_data(searcher)
+    assert None not in data.sequences(0, field).mapped
 
 
 def test_counting_a_phrase_costs_its_rarest_words_blocks_when_sequences_decide(corpus):
