@@ -896,12 +896,15 @@ def _node_scores(seg: _Segment, node, start: int, end: int, keys: set,  # noqa: 
             if not docs:
                 return {}
             scores[n] = part
-        found = {}
-        for doc in docs:
-            total = scores[0][doc]
+        first = scores[0]
+        if len(node.parts) == 2:  # most ANDs: one pass
+            second = scores[1]
+            found = {doc: first[doc] + second[doc] for doc in docs}
+        else:
+            found = {doc: first[doc] for doc in docs}
             for n in range(1, len(node.parts)):
-                total += scores[n][doc]
-            found[doc] = total
+                more = scores[n]
+                found = {doc: total + more[doc] for doc, total in found.items()}
     else:
         found = {}
         for part in node.parts:
