@@ -28,7 +28,7 @@ from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
 from index.errors import IndexBusy
-from index.postings_pool import GroupedPostingPool, SmallBlocksCodec, write_postings
+from index.postings_pool import GroupedPostingPool, postings_codec, write_postings
 from index.schema import build_schema
 from index.values import IndexedDocument
 from index.writer import INDEX_NAME, feed, open_index
@@ -68,7 +68,7 @@ class _StagingWriter(SegmentWriter):
     def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:  # noqa: ANN001, ANN003 - whoosh's
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = GroupedPostingPool(self._tempstorage, limitmb=limitmb)
-        self.fieldwriter._codec = SmallBlocksCodec()  # noqa: SLF001 - postings only; the segment's codec stays whoosh's
+        self.fieldwriter._codec = postings_codec()  # noqa: SLF001 - postings only; the segment's codec stays whoosh's
 
     def _flush_segment(self) -> None:
         """Write the segment's postings (whoosh's ``_flush_segment``, without a call per posting)."""

@@ -99,6 +99,25 @@ def _build(path: Path, docs: list[IndexedDocument], stock: bool) -> list[tuple]:
     return _every_posting(path)
 
 
+def test_segment_blocks_are_left_uncompressed_and_read_as_whoosh_reads_them(tmp_path):
+    """Every posting block of a built segment says it is not compressed (whoosh's writer compresses
+    them), and whoosh reads its postings like those of a segment it wrote itself."""
+    path = tmp_path / "index"
+    open_index(path, create=True)
+    build = SegmentBuild(path)
+    build.add(_documents(60))
+    commit_segments(path, [build.finish()])
+    reader = open_index(path).reader()
+    blocks = set()
+    for field, text in reader.all_terms():
+        matcher = reader.postings(field, text)
+        while matcher.is_active():
+            assert matcher._compression == 0  # noqa: SLF001 - the current block header's level
+            blocks.add((field, text, matcher.block_max_id()))
+            matcher.next()
+    assert len(blocks) > 50
+
+
 def test_segment_has_the_same_postings_as_with_whoosh_pool(tmp_path):
     docs = _documents(400)
     grouped = _build(tmp_path / "grouped", docs, stock=False)
