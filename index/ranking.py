@@ -261,12 +261,19 @@ def _map_column(reader) -> tuple[mmap.mmap, int] | None:  # noqa: ANN001 - a who
     it; None when the column is not read from a compound segment file (whoosh 2.7.5's layout)."""
     if not all(hasattr(reader, part) for part in ("_lengths", "_offsets", "_dbfile", "_basepos")):
         return None
-    sub = getattr(reader._dbfile, "file", None)  # noqa: SLF001
+    mapped = _map_subfile(reader._dbfile)  # noqa: SLF001
+    return None if mapped is None else (mapped[0], mapped[1] + reader._basepos)  # noqa: SLF001
+
+
+def _map_subfile(structfile) -> tuple[mmap.mmap, int] | None:  # noqa: ANN001 - a whoosh StructFile
+    """The compound segment file a whoosh part file is read from, mapped read-only, and where the
+    part starts in it; None when the part is not read from a compound segment file."""
+    sub = getattr(structfile, "file", None)
     parent, offset = getattr(sub, "_file", None), getattr(sub, "_offset", None)
     if not isinstance(offset, int) or not hasattr(parent, "fileno"):
         return None
     try:
-        return mmap.mmap(parent.fileno(), 0, access=mmap.ACCESS_READ), offset + reader._basepos  # noqa: SLF001
+        return mmap.mmap(parent.fileno(), 0, access=mmap.ACCESS_READ), offset
     except (OSError, ValueError):
         return None
 
@@ -281,6 +288,24 @@ class _SearcherData:
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._norms: dict[str, list[float]] = {}
         self._columns: dict[tuple[int, str], object] = {}
+        self._postings_files: dict[int, Callable[[int, int], bytes]] = {}
+
+    def postings_file(self, index: int, postfile) -> Callable[[int, int], bytes]:  # noqa: ANN001 - a StructFile
+        """Segment ``index``'s read of ``length`` bytes of its postings at ``start``: a slice of the
+        segment file mapped into memory (one read through whoosh's part file was a seek and a read
+        call, ~7 µs, and a search reads hundreds of lists), or whoosh's read when it cannot be mapped."""
+        found = self._postings_files.get(index)
+        if found is None:
+            mapped = _map_subfile(postfile)
+            if mapped is None:
+                found = postfile.get
+            else:
+                data, base = mapped
+
+                def found(start: int, length: int) -> bytes:
+                    return data[base + start:base + start + length]
+            self._postings_files[index] = found
+        return found
 
     def sequences(self, index: int, field: str) -> SequenceColumn:
         """Segment ``index``'s term-sequence columns of ``field`` (opened once: opening reads every offset)."""
@@ -420,10 +445,11 @@ class PostingExtent:
     of whoosh's ``W3LeafMatcher``, without making one (its constructor reads the first block's header
     through some twenty Python file calls, and the blocks are read here anyway)."""
 
-    __slots__ = ("_postfile", "_startoffset", "_length", "_fixedsize", "_byteids", "_baseoffset")
+    __slots__ = ("read", "_startoffset", "_length", "_fixedsize", "_byteids", "_baseoffset")
 
-    def __init__(self, postfile, start: int, length: int, fixedsize: int | None) -> None:  # noqa: ANN001
-        self._postfile, self._startoffset, self._length, self._fixedsize = postfile, start, length, fixedsize
+    def __init__(self, read: Callable[[int, int], bytes], start: int, length: int, fixedsize: int | None) -> None:
+        self.read = read  # (start, length) -> bytes of the postings file
+        self._startoffset, self._length, self._fixedsize = start, length, fixedsize
         self._byteids = None  # as whoosh's codec leaves it: docnums are delta-coded
         self._baseoffset = start + len(WHOOSH3_HEADER_MAGIC)  # the blocks follow a 4-byte tag
 
@@ -468,7 +494,8 @@ class _Postings:
         # reads each header through several Python file calls)
         start, size = matcher._startoffset, matcher._length  # noqa: SLF001
         size = size[0] if isinstance(size, tuple) else size  # W3TermInfo.from_bytes leaves it a 1-tuple
-        self.raw = raw = matcher._postfile.get(start, size)  # noqa: SLF001
+        read = matcher.read if isinstance(matcher, PostingExtent) else matcher._postfile.get  # noqa: SLF001
+        self.raw = raw = read(start, size)
         if isinstance(matcher, PostingExtent) and raw[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
             raise Unsupported("a posting list without whoosh 3's tag")
         stream = io.BytesIO(raw)
@@ -789,7 +816,8 @@ def _open(data: _SearcherData, index: int, field: str, text: bytes, weighting) -
         if info.is_inlined():
             matcher = terms._codec.postings_reader(terms._postfile, info, fieldobj.format, term=(field, text))  # noqa: SLF001
         else:
-            matcher = PostingExtent(terms._postfile, *info.extent(), fieldobj.format.fixed_value_size())  # noqa: SLF001
+            matcher = PostingExtent(data.postings_file(index, terms._postfile), *info.extent(),  # noqa: SLF001
+                                    fieldobj.format.fixed_value_size())
     else:
         matcher = segment.postings(field, text)
         matcher = getattr(matcher, "child", matcher) if type(matcher).__name__ == "FilterMatcher" else matcher
