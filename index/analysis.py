@@ -10,8 +10,8 @@ their script — Russian snowball for Cyrillic, Porter for the rest — and acce
 
 A title and a body also keep their term sequence: the term at each position as a 4-byte key, in a column
 (:func:`sequence_column`). An exact phrase looks for its keys side by side there (:func:`sequence_match`),
-one C-speed search of a few kilobytes, instead of unpacking each word's positions from whoosh's
-compressed posting blocks. A key is exact in a document that holds every word of the phrase and has
+one C-speed search of a few kilobytes, instead of unpickling each word's positions from whoosh's
+posting blocks. A key is exact in a document that holds every word of the phrase and has
 no two terms sharing a key. A second, small column (:func:`joined_column`) flags the documents whose
 keys collide and lists the keys of the joined forms of their hyphenated words (a joined form shares
 its first part's position, so the sequence cannot hold it): positions decide where a phrase word
