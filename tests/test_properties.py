@@ -10,13 +10,14 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import attrs
 import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.archive import Archive
-from archive.codec import record_from_bytes, record_to_bytes
+from archive.codec import RECORD_FORMAT, record_from_bytes, record_to_bytes, record_to_dict
 from archive.errors import CorruptRecord
 from archive.fixity import check_ledger_chain
 from archive.records import CleanFacts, DocumentMetadata, IngestFacts, OriginalFacts, ProvenanceRecord, Removal
@@ -127,6 +128,13 @@ def test_a_record_round_trips_byte_for_byte(record: ProvenanceRecord) -> None:
     back = record_from_bytes(data)
     assert record == back
     assert data == record_to_bytes(back)
+
+
+@given(records)
+def test_a_records_data_is_attrs_own_conversion_of_it(record: ProvenanceRecord) -> None:
+    """The record's JSON data (its removed blocks built directly) is what ``attrs.asdict`` gives, with
+    its format and id: the stored bytes do not depend on the shortcut."""
+    assert record_to_dict(record) == {**attrs.asdict(record), "format": RECORD_FORMAT, "id": record.id}
 
 
 @FUZZ
