@@ -184,7 +184,7 @@ def sequence_postings(text: str) -> tuple[dict[str, list[tuple[int, int, int]]],
             return last[1], last[2], last[3]
     postings, sequence, joined = _postings_and_sequence(text)
     entry = (text, postings, sequence_column(sequence), joined_column(sequence, joined))
-    _LAST_TEXTS = (*_LAST_TEXTS[1 - LAST_TEXTS_KEPT:], entry)
+    _LAST_TEXTS = (*_LAST_TEXTS, entry)[-LAST_TEXTS_KEPT:]
     return postings, entry[2], entry[3]
 
 
