@@ -7,7 +7,8 @@ from whoosh import columns, fields, formats
 from index.analysis import analysed_postings, name_analyzer, text_analyzer
 
 # Bump whenever analysis or fields change: an index built with another version must be rebuilt.
-SCHEMA_VERSION = "6"  # 3: the body_pairs column; 4: body_sequence in its place; 5: and body_joined; 6: title_*
+SCHEMA_VERSION = "7"  # 3: the body_pairs column; 4: body_sequence in its place; 5: and body_joined; 6: title_*;
+# 7: MinHash over the term sequence
 
 
 class AnalyzedText(fields.TEXT):

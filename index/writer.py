@@ -133,7 +133,7 @@ def to_fields(doc: IndexedDocument) -> dict[str, object]:
     # the title and body fields reuse the postings worked out with their columns
     _postings, fields["title_sequence"], fields["title_joined"] = sequence_postings(doc.title)
     _postings, fields["body_sequence"], fields["body_joined"] = sequence_postings(doc.body)
-    signature = minhash.signature(doc.body)
+    signature = minhash.signature(fields["body_sequence"])
     if signature:
         fields["minhash"] = minhash.encode(signature)
     return fields
