@@ -47,6 +47,13 @@ class CleanResult:
     blocks: tuple[Block, ...]
     metadata: Metadata
 
+    def __reduce__(self) -> tuple:
+        """Pickled as two columns (the blocks' texts, their rules) and the metadata: a cleaning process
+        sends every page's result to the ingesting one, and attrs' pickling of ~250 Block objects a
+        page (a ``__setstate__`` call each) cost 0.9 ms of it, a fifth of this."""
+        return _result_from_columns, (tuple(block.text for block in self.blocks),
+                                      tuple(block.rule for block in self.blocks), self.metadata)
+
     @property
     def body(self) -> str:
         """The article text: kept blocks, one paragraph each, separated by a blank line."""
@@ -61,3 +68,8 @@ class CleanResult:
     def title(self) -> str | None:
         """The document title, if the page states one."""
         return self.metadata.title
+
+
+def _result_from_columns(texts: tuple[str, ...], rules: tuple[str | None, ...], metadata: Metadata) -> CleanResult:
+    """The CleanResult :meth:`CleanResult.__reduce__` pickled."""
+    return CleanResult(blocks=tuple(map(Block, texts, rules)), metadata=metadata)

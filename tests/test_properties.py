@@ -4,6 +4,7 @@ round-trip byte for byte and show any change, and no query makes search fail une
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import tempfile
 import time
@@ -22,6 +23,7 @@ from archive.errors import CorruptRecord
 from archive.fixity import check_ledger_chain
 from archive.records import CleanFacts, DocumentMetadata, IngestFacts, OriginalFacts, ProvenanceRecord, Removal
 from corpus.clean import clean_document
+from corpus.cleaned import Block, CleanResult, Metadata
 from corpus.collection import Collection, indexed_document
 from corpus.readers import MediaType
 from index import writer as index_writer
@@ -118,6 +120,22 @@ records = st.builds(
     removed=st.lists(st.builds(Removal, rule=texts, text=texts), max_size=5).map(tuple),
     previous_version=st.none() | hexes,
 )
+
+
+clean_results = st.builds(
+    CleanResult,
+    blocks=st.lists(st.builds(Block, text=texts, rule=maybe), max_size=8).map(tuple),
+    metadata=st.builds(Metadata, title=maybe, author=maybe, published=maybe, published_precision=maybe, site=maybe,
+                       tags=st.lists(texts, max_size=3).map(tuple), url=maybe, language=maybe),
+)
+
+
+@given(clean_results)
+def test_a_clean_result_pickles_as_itself(result: CleanResult) -> None:
+    """A cleaning process's result reaches the ingesting process (pickled as columns) unchanged."""
+    back = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == result
+    assert all(type(block) is Block for block in back.blocks)
 
 
 @FUZZ
