@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import pickle
+
 from whoosh import columns, fields, formats
+from whoosh.system import pack_uint
 
 from index.analysis import analysed_postings, name_analyzer, text_analyzer
 
 # Bump whenever analysis or fields change: an index built with another version must be rebuilt.
 SCHEMA_VERSION = "7"  # 3: the body_pairs column; 4: body_sequence in its place; 5: and body_joined; 6: title_*;
 # 7: MinHash over the term sequence
+
+_ONE_OCCURRENCE = pack_uint(1)  # the count whoosh's Positions and Characters encodings start with
 
 
 class AnalyzedText(fields.TEXT):
@@ -25,7 +30,11 @@ class AnalyzedText(fields.TEXT):
         boost = fmt.field_boost
         with_chars = type(fmt) is formats.Characters
         for term, occurrences in analysed_postings(value).items():
-            encoded = fmt.encode(occurrences if with_chars else [pos for pos, _s, _e in occurrences])
+            if len(occurrences) == 1:  # most of a document's terms: whoosh's encoding of one occurrence
+                pos, start, end = occurrences[0]
+                encoded = _ONE_OCCURRENCE + pickle.dumps([(pos, start, end - start)] if with_chars else [pos], 2)
+            else:
+                encoded = fmt.encode(occurrences if with_chars else [pos for pos, _s, _e in occurrences])
             yield term.encode("utf-8"), len(occurrences), float(len(occurrences)) * boost, encoded
 
 
