@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -128,37 +129,37 @@ def _match_layout(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int
     return terms, extra, tuple(term for term, *_rest in terms[1:]), terms[0][0]
 
 
+@lru_cache(maxsize=200_000)
+def _one_term(word: str) -> tuple[str, int] | None:
+    """A tokenizer match that makes one term at one position (most words): that term and where it ends
+    in the match (a possessive is cut off); None for a hyphenated word."""
+    terms, extra = _match_terms(word)
+    return None if extra else (terms[0][0], terms[0][3])
+
+
 def _postings_and_sequence(text: str) -> tuple[dict[str, list[tuple[int, int, int]]], list[str], list[str]]:
     """Every index term of ``text`` with its (position, start, end) occurrences, in order; the term
     at each position (a hyphenated word's parts); and the joined forms of its hyphenated words."""
-    postings: dict[str, list[tuple[int, int, int]]] = {}
+    postings: defaultdict[str, list[tuple[int, int, int]]] = defaultdict(list)
     sequence: list[str] = []
     joined: list[str] = []
     shift = 0
     for pos, match in enumerate(_WORD.finditer(text)):
-        start = match.start()
-        terms, extra, parts, whole = _match_layout(match.group())
-        if not extra:  # most words: one term at one position
-            term, _offset, begin, end = terms[0]
-            occurrence = (pos + shift, start + begin, start + end)
-            found = postings.get(term)
-            if found is None:
-                postings[term] = [occurrence]
-            else:
-                found.append(occurrence)
+        one = _one_term(match[0])
+        if one is not None:  # the loop's hot path: a plain word
+            term, end = one
+            start = match.start()
+            postings[term].append((pos + shift, start, start + end))
             sequence.append(term)
             continue
+        start = match.start()
+        terms, extra, parts, whole = _match_layout(match[0])
         for term, offset, begin, end in terms:
-            occurrence = (pos + shift + offset, start + begin, start + end)
-            found = postings.get(term)
-            if found is None:
-                postings[term] = [occurrence]
-            else:
-                found.append(occurrence)
+            postings[term].append((pos + shift + offset, start + begin, start + end))
         shift += extra
         joined.append(whole)
         sequence.extend(parts)
-    return postings, sequence, joined
+    return dict(postings), sequence, joined
 
 
 def index_postings(text: str) -> dict[str, list[tuple[int, int, int]]]:
