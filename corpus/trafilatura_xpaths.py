@@ -56,7 +56,12 @@ class TreeSelector:
 def first_value(element: lxml.html.HtmlElement, name: str, other: str) -> str:
     """XPath's ``string(@name|@other)``: the value of whichever of the two attributes the element has
     first ("" when it has neither)."""
-    value, other_value = element.get(name), element.get(other)
+    return first_of(element, name, other, element.get(name), element.get(other))
+
+
+def first_of(element: lxml.html.HtmlElement, name: str, other: str, value: str | None, other_value: str | None) -> str:
+    """:func:`first_value` from the two attributes' values, already read (the tests below read each
+    attribute of an element once: lxml makes a new string at every read)."""
     if value is None:
         return other_value or ""
     if other_value is None:
@@ -93,12 +98,14 @@ _COOKIE_RE, _BOX_ID_RE, _BOX_CLASS_RE = re.compile(_COOKIE), re.compile(_BOX_ID)
 
 def _is_boilerplate_box(element: lxml.html.HtmlElement) -> bool:
     get = element.get
+    id_, class_ = get("id"), get("class")
     return (get("data-lp-replacement-content") is not None
             or "nav" in (get("role") or "").replace("N", "n")
             or "MostPopularStories" in (get("data-component") or "")
-            or _COOKIE_RE.search(first_value(element, "id", "class")) is not None
-            or _BOX_ID_RE.search(get("id") or "") is not None
-            or _BOX_CLASS_RE.search(get("class") or "") is not None)
+            or ((id_ is not None or class_ is not None)
+                and (_COOKIE_RE.search(first_of(element, "id", "class", id_, class_)) is not None
+                     or _BOX_ID_RE.search(id_ or "") is not None
+                     or _BOX_CLASS_RE.search(class_ or "") is not None)))
 
 
 BOILERPLATE_BOXES = TreeSelector(
@@ -121,13 +128,15 @@ _HIDDEN_RE, _HIDDEN_ID_RE, _HIDDEN_CLASS_RE = re.compile(_HIDDEN), re.compile(_H
 
 def _is_hidden_or_reply(element: lxml.html.HtmlElement) -> bool:
     get = element.get
-    style = get("style") or ""
-    return (get("class") == "comments-title"
-            or first_value(element, "id", "class").startswith("reply-")
-            or _HIDDEN_RE.search(first_value(element, "id", "style")) is not None
-            or "display:none" in style or "display: none" in style
-            or _HIDDEN_ID_RE.search(get("id") or "") is not None
-            or _HIDDEN_CLASS_RE.search(get("class") or "") is not None
+    id_, class_, style = get("id"), get("class"), get("style")
+    if id_ is None and class_ is None and style is None:  # none of the three: only the last test can pass
+        return get("aria-hidden") == "true"
+    return (class_ == "comments-title"
+            or first_of(element, "id", "class", id_, class_).startswith("reply-")
+            or _HIDDEN_RE.search(first_of(element, "id", "style", id_, style)) is not None
+            or (style is not None and ("display:none" in style or "display: none" in style))
+            or (id_ is not None and _HIDDEN_ID_RE.search(id_) is not None)
+            or (class_ is not None and _HIDDEN_CLASS_RE.search(class_) is not None)
             or get("aria-hidden") == "true")
 
 
