@@ -3,17 +3,18 @@
 One-permutation MinHash over the body's term sequence (the 4-byte term keys of its sequence column,
 index/analysis.py, so stemmed words: an inflection does not make a copy look different). Each 5-term
 shingle hashes to 64 bits: the weighted sum of its keys (``MULTIPLIERS``), mixed by MurmurHash3's
-64-bit finaliser. The hash's top 6 of 52 bits pick one of ``BINS`` bins; each bin keeps the least of
-the other 46. The share of equal bins between two signatures estimates the Jaccard similarity of
+64-bit finaliser. Of its low 52 bits, the top 6 pick one of ``BINS`` bins; each bin keeps the least
+of the other 46. The share of equal bins between two signatures estimates the Jaccard similarity of
 their shingle sets. Locality-sensitive hashing: ``BANDS`` bands of ``ROWS`` bins each become keys, so
 a search folding its hits finds each hit's near-duplicate candidates among the groups so far by key
 before comparing signatures. (The keys are not index terms: sixteen terms no other document has cost
 a fifth of the terms a segment writes, and looking them up in every segment cost more than a search.)
 
-Hashing every shingle one by one (a blake2b call each) took 5.0 ms of a real page's ~60 ms of ingest
-CPU; here all of a document's shingles are hashed at once, in big-integer arithmetic: each key sits
-in a 128-bit lane of one integer, so a shift, a mask or a multiplication by a constant below 2**64
-works on every lane in one C loop without carrying into the next lane (0.7–0.9 ms a page).
+Hashing every shingle one by one (a blake2b call each) took 4.6 ms of a real page (an hour in which
+its whole ingest took ~60 ms of CPU); here all of a document's shingles are hashed at once, in
+big-integer arithmetic: each key sits in a 128-bit lane of one integer, so a shift, a mask or a
+multiplication by a constant below 2**64 works on every lane in one C loop without carrying into
+the next lane (1.2 ms the same page, the same hour).
 :func:`shingle_hash` is the definition, one shingle at a time.
 """
 
