@@ -49,8 +49,8 @@ class CleanResult:
 
     def __reduce__(self) -> tuple:
         """Pickled as two columns (the blocks' texts, their rules) and the metadata: a cleaning process
-        sends every page's result to the ingesting one, and attrs' pickling of ~250 Block objects a
-        page (a ``__setstate__`` call each) cost 0.9 ms of it, a fifth of this."""
+        sends every page's result to the ingesting one, where attrs' own pickling (a ``__setstate__``
+        call for each of ~250 blocks a page) made the round trip 1.0 ms a page; this, 0.38."""
         return _result_from_columns, (tuple(block.text for block in self.blocks),
                                       tuple(block.rule for block in self.blocks), self.metadata)
 

@@ -43,9 +43,13 @@ _LOW_LANE = b"\xff" * 8 + b"\0" * 8  # a lane's low 64 bits (little-endian)
 _HASH_MASK = (1 << HASH_BITS) - 1
 _HASH_LANE = _HASH_MASK.to_bytes(_LANE, "little")  # a lane's low 52 bits
 _REST_MASK = (1 << REST_BITS) - 1
-# a hash's 52 bits read as an IEEE double are a (subnormal) float whose order is theirs: a list of
-# floats sorts several times faster than one of 64-bit integers
-_BIN_STARTS = struct.unpack(f"<{BINS + 1}d", struct.pack(f"<{BINS + 1}Q", *(b << REST_BITS for b in range(BINS + 1))))
+# a hash's 52 bits as the mantissa of a double with exponent 0 (a float in [1, 2)) keep their order,
+# and a list of floats sorts several times faster than one of 64-bit integers (normal floats, not
+# subnormal ones: a library that sets the CPU's denormals-are-zero flag would make those all equal)
+_ONE = 0x3FF << 52  # the bits of 1.0
+_ONE_LANE = _ONE.to_bytes(_LANE, "little")
+_BIN_STARTS = struct.unpack(f"<{BINS + 1}d",
+                            struct.pack(f"<{BINS + 1}Q", *(_ONE + (b << REST_BITS) for b in range(BINS + 1))))
 
 
 def _fmix64(value: int) -> int:
@@ -86,6 +90,7 @@ def signature(sequence: bytes) -> tuple[int, ...]:
     value ^= value >> 33 & low
     value = value * _MIX[1] & low
     value = (value ^ value >> 33) & int.from_bytes(_HASH_LANE * count, "little")
+    value |= int.from_bytes(_ONE_LANE * count, "little")  # each lane's low 8 bytes: a float in [1, 2)
     hashes = sorted(struct.unpack(f"<{2 * count}d", value.to_bytes(_LANE * count, "little"))[::2])
     bins = [EMPTY] * BINS
     for slot in range(BINS):  # a bin's least hash: the first at or after its start, if still in it
