@@ -70,6 +70,25 @@ def first_of(element: lxml.html.HtmlElement, name: str, other: str, value: str |
     return value if keys.index(name) < keys.index(other) else other_value
 
 
+MEMO_STRINGS = 50_000  # strings a Found remembers before it starts afresh
+
+
+class Found(dict):
+    """Whether a pattern occurs in a string (``re.search``), remembered per string: pages repeat their
+    class names and ids, and a search through one of the long alternations below costs several times a
+    dictionary lookup."""
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__()
+        self.search = re.compile(pattern).search
+
+    def __missing__(self, value: str) -> bool:
+        if len(self) >= MEMO_STRINGS:
+            self.clear()
+        found = self[value] = self.search(value) is not None
+        return found
+
+
 def _tags(tags: str) -> str:
     """An XPath test that an element is one of ``tags`` (``self::a or self::b``)."""
     return " or ".join(f"self::{tag}" for tag in tags.split())
@@ -93,7 +112,7 @@ _BOX_CLASS = (f"{_BOX_WORDS}|^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navb
               "most-popular|more-on|meta|rating|attachment|timestamp|user-info|user-profile|-icon|"
               "article-infos|message-container|slide|viewport|overlay|options|expand|obfuscated|blurred|"
               "mol-factbox|yin|zlylin|nfoline")
-_COOKIE_RE, _BOX_ID_RE, _BOX_CLASS_RE = re.compile(_COOKIE), re.compile(_BOX_ID), re.compile(_BOX_CLASS)
+_COOKIE_IN, _BOX_ID_IN, _BOX_CLASS_IN = Found(_COOKIE), Found(_BOX_ID), Found(_BOX_CLASS)
 
 
 def _is_boilerplate_box(element: lxml.html.HtmlElement) -> bool:
@@ -103,9 +122,9 @@ def _is_boilerplate_box(element: lxml.html.HtmlElement) -> bool:
             or "nav" in (get("role") or "").replace("N", "n")
             or "MostPopularStories" in (get("data-component") or "")
             or ((id_ is not None or class_ is not None)
-                and (_COOKIE_RE.search(first_of(element, "id", "class", id_, class_)) is not None
-                     or _BOX_ID_RE.search(id_ or "") is not None
-                     or _BOX_CLASS_RE.search(class_ or "") is not None)))
+                and (_COOKIE_IN[first_of(element, "id", "class", id_, class_)]
+                     or _BOX_ID_IN[id_ or ""]
+                     or _BOX_CLASS_IN[class_ or ""])))
 
 
 BOILERPLATE_BOXES = TreeSelector(
@@ -123,7 +142,7 @@ _HIDDEN = "hidden"
 _HIDDEN_ID = "reader-comments|akismet"
 _HIDDEN_CLASS = ("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print| hidden|"
                  " hide|noprint|notloaded")
-_HIDDEN_RE, _HIDDEN_ID_RE, _HIDDEN_CLASS_RE = re.compile(_HIDDEN), re.compile(_HIDDEN_ID), re.compile(_HIDDEN_CLASS)
+_HIDDEN_IN, _HIDDEN_ID_IN, _HIDDEN_CLASS_IN = Found(_HIDDEN), Found(_HIDDEN_ID), Found(_HIDDEN_CLASS)
 
 
 def _is_hidden_or_reply(element: lxml.html.HtmlElement) -> bool:
@@ -133,10 +152,10 @@ def _is_hidden_or_reply(element: lxml.html.HtmlElement) -> bool:
         return get("aria-hidden") == "true"
     return (class_ == "comments-title"
             or first_of(element, "id", "class", id_, class_).startswith("reply-")
-            or _HIDDEN_RE.search(first_of(element, "id", "style", id_, style)) is not None
+            or _HIDDEN_IN[first_of(element, "id", "style", id_, style)]
             or (style is not None and ("display:none" in style or "display: none" in style))
-            or (id_ is not None and _HIDDEN_ID_RE.search(id_) is not None)
-            or (class_ is not None and _HIDDEN_CLASS_RE.search(class_) is not None)
+            or (id_ is not None and _HIDDEN_ID_IN[id_])
+            or (class_ is not None and _HIDDEN_CLASS_IN[class_])
             or get("aria-hidden") == "true")
 
 
@@ -157,18 +176,17 @@ _THREAD_TAGS = "div list section details ol ul"
 _THREAD_ID = "^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)"
 _THREAD_LIST_ID = "^(?:[Cc]omment(?!ary)|comol)"
 _THREAD_CLASS = "^[Cc]omment(?!ary)|(?:article|post)-comments"
-_THREAD_ID_RE, _THREAD_LIST_ID_RE = re.compile(_THREAD_ID), re.compile(_THREAD_LIST_ID)
-_THREAD_CLASS_RE = re.compile(_THREAD_CLASS)
+_THREAD_ID_IN, _THREAD_LIST_ID_IN, _THREAD_CLASS_IN = Found(_THREAD_ID), Found(_THREAD_LIST_ID), Found(_THREAD_CLASS)
 
 
 def _is_comment_thread(element: lxml.html.HtmlElement) -> bool:
     get = element.get
     id_, class_ = get("id") or "", get("class") or ""
-    if _THREAD_CLASS_RE.search(class_) is not None:
+    if _THREAD_CLASS_IN[class_]:
         return True  # the class test alone passes both predicates
-    if _THREAD_ID_RE.search(id_) is None:
+    if not _THREAD_ID_IN[id_]:
         return False
-    return element.tag not in ("ol", "ul") or _THREAD_LIST_ID_RE.search(id_) is not None
+    return element.tag not in ("ol", "ul") or _THREAD_LIST_ID_IN[id_]
 
 
 COMMENT_THREADS = TreeSelector(
@@ -182,16 +200,16 @@ COMMENT_THREADS = TreeSelector(
 _APPENDED_TAGS = "div section aside"
 _APPENDED_POST = "mvp-post-add-(?:box|wrap)"
 _APPENDED = f"{_APPENDED_POST}|infinite-?scroll"
-_APPENDED_RE, _APPENDED_POST_RE = re.compile(_APPENDED), re.compile(_APPENDED_POST)
+_APPENDED_IN, _APPENDED_POST_IN = Found(_APPENDED), Found(_APPENDED_POST)
 
 
 def _is_appended_article(element: lxml.html.HtmlElement) -> bool:
     get = element.get
     id_, class_ = get("id") or "", get("class") or ""
-    if _APPENDED_RE.search(id_) is None and _APPENDED_RE.search(class_) is None:
+    if not _APPENDED_IN[id_] and not _APPENDED_IN[class_]:
         return False
     return (next(element.iterdescendants("h1"), None) is None
-            or _APPENDED_POST_RE.search(id_) is not None or _APPENDED_POST_RE.search(class_) is not None)
+            or _APPENDED_POST_IN[id_] or _APPENDED_POST_IN[class_])
 
 
 APPENDED_ARTICLES = TreeSelector(
@@ -210,7 +228,7 @@ _BODY_ID = "(?:entry|article|art)-content|article__content|article(?:-|__)?body|
 _BODY_CLASS = ("post[-_]text|post-body|post-?entry|post[-_]?content|postContent|post_inner_wrapper|article-?text|"
                "articleText|(?:entry|page|text|article|art)-content|article__content|article(?:-|__)?body|"
                "articleBody|ArticleContent|body-text|article__container")
-_BODY_ID_RE, _BODY_CLASS_RE = re.compile(_BODY_ID), re.compile(_BODY_CLASS)
+_BODY_ID_IN, _BODY_CLASS_IN = Found(_BODY_ID), Found(_BODY_CLASS)
 
 
 def _is_article_body(element: lxml.html.HtmlElement) -> bool:
@@ -218,8 +236,8 @@ def _is_article_body(element: lxml.html.HtmlElement) -> bool:
     class_ = get("class")
     return (class_ == "post" or class_ == "entry"
             or get("itemprop") == "articleBody" or get("id") == "articleContent"
-            or _BODY_ID_RE.search(get("id") or "") is not None
-            or _BODY_CLASS_RE.search(class_ or "") is not None)
+            or _BODY_ID_IN[get("id") or ""]
+            or _BODY_CLASS_IN[class_ or ""])
 
 
 ARTICLE_BODIES = TreeSelector(

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import importlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -185,3 +186,12 @@ def test_trafilatura_as_shipped_has_its_own_expressions_for_a_while() -> None:
             assert isinstance(getattr(importlib.import_module(module), name)[at], lxml.etree.XPath)
     for (module, name, at), selector in SELECTORS.items():
         assert getattr(importlib.import_module(module), name)[at] is selector
+
+
+def test_a_found_memo_answers_as_the_search_and_stays_bounded(monkeypatch) -> None:
+    """A memo of a pattern says what ``re.search`` says of each string, and starts afresh when full."""
+    monkeypatch.setattr(trafilatura_xpaths, "MEMO_STRINGS", 3)
+    found = trafilatura_xpaths.Found("^shar|nav")
+    for value in ["share-box", "x nav", "", "sharing", "footer", "navbar", "share-box"]:
+        assert found[value] == (re.search("^shar|nav", value) is not None)
+        assert len(found) <= 3
