@@ -596,18 +596,22 @@ def classify_block(block: PageBlock, hint: str | None, inside: bool, options: ru
 
 
 def phrase_rule(block: PageBlock, options: rules.HtmlCleaningOptions) -> str | None:
-    """The rule a short block names by its words alone ("By Jane Doe", "Share", "Photo: ..."), if any."""
-    if len(block.text) > options.max_notice_block_chars or block.element.tag in rules.DATA_TAGS:
+    """The rule a short block names by its words alone ("By Jane Doe", "Share", "Photo: ..."), if any:
+    the first of ``NOTICE_PATTERNS``, then of ``TEXT_PATTERNS``, its whole text matches (each list
+    tried as one pattern, in its order)."""
+    text = block.text
+    if len(text) > options.max_notice_block_chars or block.element.tag in rules.DATA_TAGS:
         return None
-    for rule, pattern in rules.NOTICE_PATTERNS:
-        if pattern.fullmatch(block.text):
-            return rule
-    if len(block.text) > options.max_phrase_block_chars:
+    found = rules.NOTICE_PATTERN.fullmatch(text)
+    if found:
+        return rules.NOTICE_RULES[found.lastindex - 1]
+    if len(text) > options.max_phrase_block_chars:
         return None
-    for rule, even_if_kept, pattern in rules.TEXT_PATTERNS:
-        if (even_if_kept or not block.voted) and pattern.fullmatch(block.text):
-            return rule
-    return None
+    if block.voted:  # a block the extractor kept: only the patterns that apply even to such a block
+        found = rules.KEPT_TEXT_PATTERN.fullmatch(text)
+        return rules.KEPT_TEXT_RULES[found.lastindex - 1] if found else None
+    found = rules.TEXT_PATTERN.fullmatch(text)
+    return rules.TEXT_RULES[found.lastindex - 1] if found else None
 
 
 def classify_blocks(

@@ -70,7 +70,7 @@ def first_of(element: lxml.html.HtmlElement, name: str, other: str, value: str |
     return value if keys.index(name) < keys.index(other) else other_value
 
 
-MEMO_STRINGS = 20_000  # strings a Found remembers before it starts afresh (a few MB at most)
+MEMO_STRINGS = 50_000  # strings a Found remembers before it starts afresh (a few MB each at most)
 
 
 class Found(dict):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -454,3 +456,16 @@ def test_normalise_space_collapses_what_a_regex_would(text):
 
     assert normalise_space(text) == re.sub(r"\s+", " ", text).strip()
     assert normalise_space(None) == ""
+
+
+def test_an_ordered_alternation_names_the_first_pattern_that_matches_the_whole_text() -> None:
+    """The joined patterns answer as trying each in order: the first that matches all of the text wins,
+    even where an earlier one matches only a prefix; a pattern with groups of its own is refused."""
+    patterns = tuple(re.compile(p, re.IGNORECASE) for p in (r"share", r"share this.*", r".*\bthis\b.*"))
+    joined = rules.first_full_match(patterns)
+    for text, first in (("Share", 1), ("share this page", 2), ("read this", 3), ("nothing", None)):
+        found = joined.fullmatch(text)
+        assert (found.lastindex if found else None) == first
+        assert first == next((i for i, p in enumerate(patterns, 1) if p.fullmatch(text)), None)
+    with pytest.raises(ValueError, match="groups of its own"):
+        rules.first_full_match((re.compile(r"(a)"),))

@@ -242,6 +242,26 @@ NOTICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
+
+def first_full_match(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    """One pattern trying ``patterns`` in order: its ``fullmatch`` succeeds where one of theirs does,
+    and its ``lastindex`` is the 1-based place of the first that does (an alternation is tried in
+    order, and none of these patterns has groups of its own)."""
+    grouped = [pattern.pattern for pattern in patterns if pattern.groups]
+    if grouped:
+        raise ValueError(f"a pattern with groups of its own cannot join an ordered alternation: {grouped[0]!r}")
+    return re.compile("|".join(f"({pattern.pattern})" for pattern in patterns), re.IGNORECASE)
+
+
+#: NOTICE_PATTERNS as one pattern; TEXT_PATTERNS as one (a block the extractor did not keep) and those
+#: that apply even to a kept block as another, with their rules in the same order.
+NOTICE_RULES = tuple(rule for rule, _pattern in NOTICE_PATTERNS)
+NOTICE_PATTERN = first_full_match(tuple(pattern for _rule, pattern in NOTICE_PATTERNS))
+TEXT_RULES = tuple(rule for rule, _kept, _pattern in TEXT_PATTERNS)
+TEXT_PATTERN = first_full_match(tuple(pattern for _rule, _kept, pattern in TEXT_PATTERNS))
+KEPT_TEXT_RULES = tuple(rule for rule, kept, _pattern in TEXT_PATTERNS if kept)
+KEPT_TEXT_PATTERN = first_full_match(tuple(pattern for _rule, kept, pattern in TEXT_PATTERNS if kept))
+
 _COUNT = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 #: The heading of a reader-comment thread whose markup does not say what it is: what follows it, in
