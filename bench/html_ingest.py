@@ -6,7 +6,8 @@ Prints seconds, pages/s and the CPU seconds of this process and its children (th
 processes). In an hour when the machine's speed swings from run to run, count instructions instead; they
 do not depend on the hour (~4 minutes for 100 pages):
 
-    PYTHONHASHSEED=0 valgrind --tool=callgrind --trace-children=yes --callgrind-out-file=/tmp/cg.%p python -m bench.html_ingest PAGES
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --trace-children=yes --callgrind-out-file=/tmp/cg.%p \
+        python -m bench.html_ingest PAGES
     grep -h '^summary:' /tmp/cg.* | awk '{s += $2} END {print s}'
 """
 
