@@ -1,4 +1,4 @@
-"""One HTML ingest, timed: ``Collection.ingest`` of a folder of pages into a fresh store.
+r"""One HTML ingest, timed: ``Collection.ingest`` of a folder of pages into a fresh store.
 
     python -m bench.html_ingest [PAGES] [--repeat N]
 
