@@ -469,3 +469,5 @@ def test_an_ordered_alternation_names_the_first_pattern_that_matches_the_whole_t
         assert first == next((i for i, p in enumerate(patterns, 1) if p.fullmatch(text)), None)
     with pytest.raises(ValueError, match="groups of its own"):
         rules.first_full_match((re.compile(r"(a)"),))
+    with pytest.raises(ValueError, match="different flags"):
+        rules.first_full_match((re.compile("a"), re.compile("b", re.IGNORECASE)))

@@ -246,11 +246,14 @@ NOTICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 def first_full_match(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     """One pattern trying ``patterns`` in order: its ``fullmatch`` succeeds where one of theirs does,
     and its ``lastindex`` is the 1-based place of the first that does (an alternation is tried in
-    order, and none of these patterns has groups of its own)."""
+    order, and none of these patterns has groups of its own; all share their flags)."""
     grouped = [pattern.pattern for pattern in patterns if pattern.groups]
     if grouped:
         raise ValueError(f"a pattern with groups of its own cannot join an ordered alternation: {grouped[0]!r}")
-    return re.compile("|".join(f"({pattern.pattern})" for pattern in patterns), re.IGNORECASE)
+    flags = {pattern.flags for pattern in patterns}
+    if len(flags) != 1:
+        raise ValueError(f"patterns with different flags cannot join one alternation: {sorted(flags)}")
+    return re.compile("|".join(f"({pattern.pattern})" for pattern in patterns), flags.pop())
 
 
 #: NOTICE_PATTERNS as one pattern; TEXT_PATTERNS as one (a block the extractor did not keep) and those
