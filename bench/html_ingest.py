@@ -17,22 +17,20 @@ import argparse
 import resource
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from bench.corpus_gen import default_shared
+from bench.stages import ingest_docket
 
 
 def ingest_once(pages: Path) -> tuple[float, float, int]:
-    """Seconds, CPU seconds (this process and its finished children) and documents of one ingest."""
-    from corpus.collection import Collection
-
+    """Seconds, CPU seconds (this process and its finished children) and documents of one ingest
+    (``bench.stages.ingest_docket``, into a fresh store removed afterwards)."""
     store = Path(tempfile.mkdtemp(prefix="docket-html-"))
     try:
         before = _cpu_seconds()
-        start = time.perf_counter()
-        outcomes = Collection(store / "store").ingest([pages])
-        return time.perf_counter() - start, _cpu_seconds() - before, len(outcomes)
+        figures = ingest_docket(str(store / "store"), str(pages))
+        return figures["seconds"], _cpu_seconds() - before, figures["documents"]
     finally:
         shutil.rmtree(store, ignore_errors=True)
 

@@ -118,14 +118,11 @@ def joined_undecided(joined: bytes, word_keys: Iterable[bytes]) -> bool:
     return any(aligned_find(joined, key, 0, len(joined)) >= 0 for key in word_keys)
 
 
-@lru_cache(maxsize=200_000)
-def _match_layout(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int, tuple[str, ...], str | None]:
-    """:func:`_match_terms` of one tokenizer match, with the term at each position it takes and a
-    hyphenated word's joined form (which shares its first part's position) or None; cached, as
-    indexing asks it of every word."""
+@lru_cache(maxsize=50_000)
+def _hyphenated_layout(word: str) -> tuple[tuple[tuple[str, int, int, int], ...], int, tuple[str, ...], str]:
+    """:func:`_match_terms` of a hyphenated tokenizer match, with the term at each position it takes
+    (its parts) and its joined form (which shares its first part's position); cached."""
     terms, extra = _match_terms(word)
-    if not extra:
-        return terms, 0, (terms[0][0],), None
     return terms, extra, tuple(term for term, *_rest in terms[1:]), terms[0][0]
 
 
@@ -153,7 +150,7 @@ def _postings_and_sequence(text: str) -> tuple[dict[str, list[tuple[int, int, in
             sequence.append(term)
             continue
         start = match.start()
-        terms, extra, parts, whole = _match_layout(match[0])
+        terms, extra, parts, whole = _hyphenated_layout(match[0])
         for term, offset, begin, end in terms:
             postings[term].append((pos + shift + offset, start + begin, start + end))
         shift += extra
