@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import heapq
 import pickle
+import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
+from whoosh.util.numeric import length_to_byte
 
 CHUNK_POSTINGS = 20_000  # a run file is pickled in chunks of whole terms holding about this many postings: merging
 # reads one chunk of every run at a time, so memory is bounded by the runs, not by their size
@@ -136,9 +139,13 @@ def write_postings(fieldwriter, schema, lengths_of: Callable[[str], Sequence[int
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, schema[fieldname])
             field, lengths = fieldname, lengths_of(fieldname)
+            writer = fieldwriter._postwriter  # noqa: SLF001
+            limit = writer._blocklimit  # noqa: SLF001
+            one_block = OneBlockTerms(fieldwriter) if writer._inlinelimit <= 1 else None  # noqa: SLF001
+        if one_block is not None and len(postings) <= limit:
+            one_block.write(text, postings, lengths)
+            continue
         fieldwriter.start_term(text)
-        writer = fieldwriter._postwriter  # noqa: SLF001
-        limit = writer._blocklimit  # noqa: SLF001
         for start in range(0, len(postings), limit):
             if start:
                 writer._write_block()  # noqa: SLF001 - the full block before this one
@@ -146,6 +153,65 @@ def write_postings(fieldwriter, schema, lengths_of: Callable[[str], Sequence[int
         fieldwriter.finish_term()  # writes the last block
     if field is not None:
         fieldwriter.finish_field()
+
+
+_TERM_INFO = W3TermInfo._struct.pack  # noqa: SLF001 - flags, weight, df, min/max length bytes, max weight, ids
+
+
+class OneBlockTerms:
+    """Writes the terms of one field whose postings fit in one block, each in a single write: the same
+    bytes whoosh's W3 writer gives them through ``start_term``, ``add_posting`` and ``finish_term``
+    (its block header, the pickled block info and data, the term info pointing at them, the term-index
+    row), where whoosh makes some twenty Python calls a term. Most terms of a segment of news articles
+    occur in a few documents. Leans on whoosh 2.7.5's W3 writers, as pinned (tests/test_postings_pool.py
+    compares the files byte for byte)."""
+
+    def __init__(self, fieldwriter) -> None:  # noqa: ANN001 - a whoosh W3FieldWriter between terms
+        writer = fieldwriter._postwriter  # noqa: SLF001
+        self.postfile = writer._postfile  # noqa: SLF001
+        self.compression = writer._compression  # noqa: SLF001
+        self.fixed_size = fieldwriter._format.fixed_value_size()  # noqa: SLF001
+        self.field_key = pack_ushort(fieldwriter._fieldid)  # noqa: SLF001
+        self.add_term = fieldwriter._tindex.add  # noqa: SLF001
+
+    def write(self, text: bytes, postings: list, lengths: Sequence[int]) -> None:
+        """Write one term and its postings, ``(docnum, weight, value)`` in docnum order."""
+        ids, weights, values = zip(*postings, strict=True)
+        stored = array("f", weights)  # whoosh keeps weights as 32-bit floats
+        first = stored[0]
+        if all(weight == 1.0 for weight in stored):
+            mini_weights = None
+        elif all(weight == first for weight in stored):
+            mini_weights = first
+        else:
+            mini_weights = tuple(stored)
+        kept = [value for value in values if value]
+        fixed = self.fixed_size
+        mini_values = tuple(kept) if fixed is None or fixed < 0 else None if fixed == 0 else b"".join(kept)
+        data = pickle.dumps((_deltas(ids), mini_weights, mini_values), 2)
+        if self.compression:
+            data = zlib.compress(data, self.compression)
+        top = max(weights)
+        max_weight = top if top > 0 else 0
+        sizes = [size for size in (lengths[doc] for doc in ids) if size]
+        min_length = min(sizes) if sizes else None
+        max_length = max(sizes) if sizes else 0
+        info = pickle.dumps((len(ids), ids[-1], max_weight, self.compression, length_to_byte(min_length),
+                             length_to_byte(max_length)), 2)
+        block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+        postfile = self.postfile
+        offset = postfile.tell()
+        postfile.write(block)
+        term_info = _TERM_INFO(False, sum(stored), len(ids), length_to_byte(min_length), length_to_byte(max_length),
+                               max(0, max_weight), ids[0], ids[-1])
+        self.add_term(self.field_key + text, term_info + pack_long(offset) + pack_int(len(block)))
+
+
+def _deltas(ids: tuple[int, ...]) -> tuple[int, ...]:
+    """whoosh's minified docnums: the first, then each one's distance from the one before."""
+    if len(ids) == 1:
+        return ids
+    return (ids[0], *(after - before for before, after in zip(ids, ids[1:], strict=False)))
 
 
 def _fill_block(writer, postings: list, lengths: Sequence[int]) -> None:  # noqa: ANN001 - a W3PostingsWriter

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.filedb.filestore import FileStorage
 
-from index.postings_pool import GroupedPostingPool
+from index.postings_pool import GroupedPostingPool, postings_codec, write_postings
+from index.schema import build_schema
 from index.segments import SegmentBuild, commit_segments
 from index.values import IndexedDocument
 from index.writer import feed, open_index
@@ -124,3 +125,64 @@ def test_segment_has_the_same_postings_as_with_whoosh_pool(tmp_path):
     stock = _build(tmp_path / "stock", docs, stock=True)
     assert grouped == stock
     assert len({(f, t) for f, t, *_ in grouped}) > 20
+
+
+# a field's terms: term -> its postings' (docnum gap, weight, value); gaps keep docnums increasing
+_WEIGHTS = st.sampled_from([1.0, 1.0, 2.0, 0.1, 3.5, 1e-3, 0.0])
+_POSTINGS = st.lists(st.tuples(st.integers(1, 3), _WEIGHTS, st.binary(max_size=6)), min_size=1, max_size=12)
+_TERMS = st.dictionaries(st.binary(min_size=1, max_size=6), _POSTINGS | st.lists(
+    st.tuples(st.just(1), _WEIGHTS, st.binary(max_size=3)), min_size=126, max_size=300), max_size=12)
+_VALUE_SIZE = {"id": 0, "tag": 4, "body": None}  # Existence, Frequency, Characters: every kind of value
+
+
+class _Lengths:
+    """Each document's length of a field (what whoosh's per-document reader answers)."""
+
+    def __init__(self, lengths: dict[str, list[int]]) -> None:
+        self.lengths = lengths
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        return self.lengths[fieldname][docnum]
+
+
+def _grouped(fields: dict[str, dict[bytes, list]]) -> list[tuple[tuple[str, bytes], list]]:
+    """Each (field, term) in order with its postings as (docnum, weight, value) in docnum order."""
+    grouped = []
+    for field in sorted(fields):
+        size = _VALUE_SIZE[field]
+        for term in sorted(fields[field]):
+            docnum, postings = -1, []
+            for gap, weight, value in fields[field][term]:
+                docnum += gap
+                postings.append((docnum, weight, b"" if size == 0 else (value + bytes(4))[:4] if size else value))
+            grouped.append(((field, term), postings))
+    return grouped
+
+
+def _segment_files(folder: Path, write) -> dict[str, bytes]:  # noqa: ANN001
+    """The terms and postings files a W3 field writer (with docket's postings codec) leaves after ``write``."""
+    storage = FileStorage(str(folder)).create()
+    fieldwriter = postings_codec().field_writer(storage, postings_codec().new_segment(storage, "t"))
+    write(fieldwriter)
+    fieldwriter.close()
+    return {path.suffix: path.read_bytes() for path in folder.iterdir()}
+
+
+@settings(max_examples=80, deadline=None)
+@given(fields=st.dictionaries(st.sampled_from(sorted(_VALUE_SIZE)), _TERMS, min_size=1),
+       length=st.sampled_from([0, 1, 7, 500, 200_000]))
+def test_written_postings_are_byte_for_byte_whooshs(tmp_path_factory, fields, length):
+    """write_postings leaves the very files whoosh's ``add_postings`` leaves, posting by posting: terms
+    of one block written in one piece, longer ones a block at a time, every kind of value."""
+    grouped = _grouped(fields)
+    docs = 1 + max((postings[-1][0] for _, postings in grouped), default=0)
+    lengths = {field: [(length * (doc % 3)) for doc in range(docs)] for field in _VALUE_SIZE}
+    lengths["id"] = [0] * docs  # not scorable: whoosh keeps no lengths
+    schema = build_schema()
+    items = [(field, term, *posting) for (field, term), postings in grouped for posting in postings]
+    stock = _segment_files(tmp_path_factory.mktemp("stock"),
+                           lambda writer: writer.add_postings(schema, _Lengths(lengths), iter(items)))
+    ours = _segment_files(tmp_path_factory.mktemp("ours"),
+                          lambda writer: write_postings(writer, schema, lengths.__getitem__, iter(grouped)))
+    assert ours == stock
+    assert set(stock) == {".trm", ".pst"}
