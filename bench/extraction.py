@@ -104,10 +104,11 @@ def make_docket() -> Extractor:
 def make_trafilatura() -> Extractor:
     import trafilatura
 
-    from corpus.trafilatura_xpaths import as_shipped
+    from corpus import trafilatura_links, trafilatura_xpaths
 
     def extract(page: str) -> str:
-        with as_shipped():  # trafilatura itself, not with the expressions docket's cleaner evaluates in Python
+        # trafilatura itself, not with the expressions and the test docket's cleaner evaluates its own way
+        with trafilatura_xpaths.as_shipped(), trafilatura_links.as_shipped():
             return trafilatura.extract(page, include_comments=False) or ""
 
     return Extractor("trafilatura", extract, wrapped(extract))

@@ -22,7 +22,8 @@ CLEANER_NAME = "docket.clean"
 CLEANER_MAJOR = "1"
 _HERE = Path(__file__).resolve().parent
 CLEANER_SOURCES = ("clean.py", "cleaned.py", "clean_text.py", "clean_html.py", "text_metadata.py",
-                   "html_metadata.py", "decode.py", "prepare.py", "trafilatura_xpaths.py")
+                   "html_metadata.py", "decode.py", "prepare.py", "trafilatura_xpaths.py",
+                   "trafilatura_links.py")
 CLEANER_ENGINES = ("trafilatura", "lxml", "justext", "htmldate", "charset-normalizer")
 
 

@@ -211,12 +211,14 @@ def extractor_options() -> object:
 
 @functools.cache
 def extractor() -> object:
-    """The trafilatura module, its costliest expressions evaluated in Python (corpus/trafilatura_xpaths.py)."""
+    """The trafilatura module, its costliest expressions evaluated in Python (corpus/trafilatura_xpaths.py)
+    and its link-density test reading no more of a box than it needs (corpus/trafilatura_links.py)."""
     import trafilatura
 
-    from corpus.trafilatura_xpaths import install
+    from corpus import trafilatura_links, trafilatura_xpaths
 
-    install()
+    trafilatura_xpaths.install()
+    trafilatura_links.install()
     return trafilatura
 
 
