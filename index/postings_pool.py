@@ -7,9 +7,10 @@ a document, about a third of the cost of writing a segment. Documents are added 
 term's postings arrive already sorted: this pool appends each to its term's list, sorts only the
 terms, and spills and merges whole terms. :func:`write_postings` then hands each term's postings to
 whoosh's posting writer a block at a time, where whoosh's ``FieldWriter.add_postings`` makes several
-Python calls per posting.
+Python calls per posting; a term whose postings fit in one block (most terms) it writes itself, in
+one piece (:class:`OneBlockTerms`).
 
-The segment written has the postings whoosh's pool and ``add_postings`` write, its blocks left
+The segment written has the very bytes whoosh's pool and ``add_postings`` write, its blocks left
 uncompressed (POSTING_COMPRESSION; tests/test_postings_pool.py); this leans on whoosh 2.7.5's W3
 posting writer, as pinned.
 """
