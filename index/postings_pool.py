@@ -27,6 +27,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
+from whoosh.util.numlists import delta_encode
 
 CHUNK_POSTINGS = 20_000  # a run file is pickled in chunks of whole terms holding about this many postings: merging
 # reads one chunk of every run at a time, so memory is bounded by the runs, not by their size
@@ -189,7 +190,7 @@ class OneBlockTerms:
         kept = [value for value in values if value]
         fixed = self.fixed_size
         mini_values = tuple(kept) if fixed is None or fixed < 0 else None if fixed == 0 else b"".join(kept)
-        data = pickle.dumps((_deltas(ids), mini_weights, mini_values), 2)
+        data = pickle.dumps((tuple(delta_encode(ids)), mini_weights, mini_values), 2)
         if self.compression:
             data = zlib.compress(data, self.compression)
         top = max(weights)
@@ -206,13 +207,6 @@ class OneBlockTerms:
         term_info = _TERM_INFO(False, sum(stored), len(ids), length_to_byte(min_length), length_to_byte(max_length),
                                max(0, max_weight), ids[0], ids[-1])
         self.add_term(self.field_key + text, term_info + pack_long(offset) + pack_int(len(block)))
-
-
-def _deltas(ids: tuple[int, ...]) -> tuple[int, ...]:
-    """whoosh's minified docnums: the first, then each one's distance from the one before."""
-    if len(ids) == 1:
-        return ids
-    return (ids[0], *(after - before for before, after in zip(ids, ids[1:], strict=False)))
 
 
 def _fill_block(writer, postings: list, lengths: Sequence[int]) -> None:  # noqa: ANN001 - a W3PostingsWriter
