@@ -14,7 +14,10 @@ the bound of every body block beside it.
 That is for words and narrow ORs. An AND, a phrase or a wide OR (a prefix's expansions) is
 evaluated a segment at a time in one pass instead (see _read_whole): their bounds add up loosely,
 so block-max skipped little of them while each interval cost a Python evaluation, and one pass
-counts exactly.
+counts exactly. The exception is a quoted phrase of common words ("the world", "make it"), found in
+a large share of the documents that have its rarest word: those documents are checked best bound
+first (the rarest word's exact score plus the other words' largest), and the rest counted from a
+sample (see _best_first).
 
 How many documents match is counted exactly when the unread intervals are cheap to count (few
 blocks left to read, few candidate documents); otherwise the matches in a sample of unread intervals,
@@ -68,6 +71,9 @@ SEQUENCE_COLUMNS = {  # a field's term-sequence columns (index/schema.py)
 PHRASE_COST = 8  # ... where a phrase word's block counts this many when positions are unpacked ...
 SEQUENCE_COST = 2  # ... and this many when the phrase is found in the term sequences
 UNDECIDED_KEPT = 64  # phrases whose documents left to positions a segment keeps
+BEST_FIRST_CANDIDATES = 2048  # a phrase whose rarest word is in more of a segment's documents is checked best bound first
+BEST_FIRST_SAMPLE = 512  # ... when a sample of this many of them shows the phrase ...
+BEST_FIRST_SHARE = 0.05  # ... in this share of them or more (the documents left unchecked are counted from it)
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
 
@@ -685,6 +691,7 @@ class _Segment:
             if found is not None:
                 self.postings[(word.field, word.text)] = found
         self.whole = _read_whole(self, plan)
+        self.best_first = _best_first_phrase(self, plan) if self.whole else None
         if self.whole:  # one interval: the whole segment
             self.cuts = [0, self.segment.doc_count_all()]
         else:
@@ -776,12 +783,17 @@ class _Segment:
 
     def evaluate(self, i: int, j: int) -> dict[int, float]:
         """The exact score of every matching live document in intervals ``[i, j)``."""
-        found = _node_scores(self, self.plan, self.cuts[i], self.cuts[j], self.keys(i, j))
+        return self.live(_node_scores(self, self.plan, self.cuts[i], self.cuts[j], self.keys(i, j)))
+
+    def live(self, found: dict[int, float]) -> dict[int, float]:
+        """``found`` without the deleted documents and those the filter leaves out."""
         if self.deleted or self.allowed is not None:
-            base = self.base
-            found = {d: s for d, s in found.items() if d not in self.deleted
-                     and (self.allowed is None or d + base in self.allowed)}
+            found = {d: s for d, s in found.items() if self.is_live(d)}
         return found
+
+    def is_live(self, doc: int) -> bool:
+        """Whether ``doc`` is neither deleted nor left out by the filter."""
+        return doc not in self.deleted and (self.allowed is None or doc + self.base in self.allowed)
 
     def count(self, i: int, j: int) -> int:
         """How many live documents of intervals ``[i, j)`` match (unscored)."""
@@ -1176,8 +1188,15 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
     read, batch = 0, 1
     whole = {s for s, seg in enumerate(segments) if seg.whole}
     for s in sorted(whole):
-        top.add(segments[s], 0, len(segments[s].cuts) - 1)
-        read += len(segments[s].cuts) - 1
+        if segments[s].best_first is None:
+            top.add(segments[s], 0, len(segments[s].cuts) - 1)
+            read += len(segments[s].cuts) - 1
+    counted, estimated = 0, False  # best-first segments' matches, counted apart
+    for s in sorted(whole):
+        if segments[s].best_first is not None:
+            matches, exact = _best_first(segments[s], top)
+            counted, estimated = counted + matches, estimated or not exact
+            read += 1
     queue = [(-bound, s, i) for s, seg in enumerate(segments) if s not in whole
              for i, bound in enumerate(seg.bounds()) if bound is not None]
     heapq.heapify(queue)  # best bound first; most intervals are never taken out in order
@@ -1202,6 +1221,7 @@ def rank(searcher, plan, limit: int, allowed: frozenset[int] | None = None) -> R
         exact = True
     else:
         total, exact = _count_rest(segments, unread, top.matched)
+        total, exact = total + counted, exact and not estimated
     ranked = tuple((-doc, score) for score, doc in sorted(top.heap, reverse=True))
     return Ranked(ranked, total, exact, tuple(segments), (read, queue_size))
 
@@ -1244,6 +1264,10 @@ class _Top:
         """Score the documents of intervals ``[i, j)`` of one segment and keep the best."""
         found = seg.evaluate(i, j)
         self.matched += len(found)
+        self.offer(seg, found)
+
+    def offer(self, seg: _Segment, found: dict[int, float]) -> None:
+        """Keep the best of ``found`` (one segment's docnums and exact scores), uncounted."""
         heap, limit = self.heap, self.limit
         # (score, -docnum) pairs built and compared in C: a whole segment can hold tens of thousands
         items = zip(found.values(), map((-seg.base).__sub__, found), strict=True)
@@ -1252,6 +1276,106 @@ class _Top:
                 heapq.heappush(heap, item)
             elif item > heap[0]:
                 heapq.heapreplace(heap, item)
+
+
+def _best_first_phrase(seg: _Segment, plan) -> PhraseOf | None:  # noqa: ANN001
+    """The phrase of ``plan`` to check best bound first in this segment (see :func:`_best_first`), or
+    None: the plan must be a phrase or an OR of phrases (a quoted phrase looks in titles and bodies),
+    with positive boosts, and the phrase whose rarest word is in the most documents here must have
+    that word in more than BEST_FIRST_CANDIDATES of them."""
+    phrases = (plan,) if isinstance(plan, PhraseOf) else plan.parts if isinstance(plan, AnyOf) else ()
+    if not phrases or plan.boost <= 0 or not all(isinstance(p, PhraseOf) and p.boost > 0 for p in phrases):
+        return None
+    found, most = None, BEST_FIRST_CANDIDATES
+    for phrase in phrases:
+        lists = [seg.postings.get((phrase.field, w)) for w in phrase.words]
+        if all(lists) and min(p.total for p in lists) > most:
+            found, most = phrase, min(p.total for p in lists)
+    return found
+
+
+def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
+    """Offer a segment's best matches of a phrase plan to ``top``, checking as few of the documents
+    that have the phrase's rarest word as it can: (how many documents match, whether exactly).
+
+    A phrase of common words ("the world", "make it") has its rarest word in most documents, and
+    finding the phrase in each of their term sequences was most of a search's time. An even sample
+    of those documents is checked first. When the phrase is in few of them, every document is (one
+    pass: bounds would not narrow much). Otherwise each document is bounded by its exact score for
+    the rarest word plus the other words' largest block bounds, and documents are checked best
+    bound first, in growing batches, until no unchecked one can reach the top; those left are
+    counted from the sample. An OR's other phrases (a phrase in titles) are rare: scored in one pass.
+    """
+    node, plan = seg.best_first, seg.plan
+    size, keys = seg.segment.doc_count_all(), set(seg.postings)
+    rarest = min(set(node.words), key=lambda w: seg.postings[(node.field, w)].total)
+    ordered = seg.postings[(node.field, rarest)].docs_in(0, size)
+    ordered = sorted(filter(seg.is_live, ordered) if seg.deleted or seg.allowed is not None else ordered)
+    step = max(1, len(ordered) // BEST_FIRST_SAMPLE)
+    sample = set(ordered[::step])
+    phrase = _node_scores(seg, node, 0, size, keys, sample)
+    share = len(phrase) / len(sample) if sample else 0.0  # of the candidates that have the phrase
+    parts = plan.parts if isinstance(plan, AnyOf) else (plan,)
+    others = [None if part is node else seg.live(_node_scores(seg, part, 0, size, keys)) for part in parts]
+    known = set().union(*(scores for scores in others if scores is not None))
+    outer = plan.boost if isinstance(plan, AnyOf) else 1.0
+
+    def exact(docs: set[int], phrase: dict[int, float]) -> dict[int, float]:
+        """The scores of those of ``docs`` that match, given their phrase scores: the parts that
+        match summed in the plan's order, as _node_scores sums them."""
+        out = {}
+        for doc in docs:
+            total = None
+            for scores in others:
+                score = phrase.get(doc) if scores is None else scores.get(doc)
+                if score is not None:
+                    total = score if total is None else total + score
+            if total is not None:
+                out[doc] = total if outer == 1.0 else total * outer
+        return out
+
+    if step == 1 or share < BEST_FIRST_SHARE:  # a rare phrase: check the rest too
+        if step > 1:
+            phrase.update(_node_scores(seg, node, 0, size, keys, set(ordered).difference(sample)))
+        found = exact(known.union(phrase), phrase)
+        top.offer(seg, found)
+        return len(found), True
+    # the sample, and the documents some other phrase matches, are scored exactly now
+    first = sample | known
+    if known - sample:
+        phrase = _node_scores(seg, node, 0, size, keys, first)
+    found = exact(known.union(phrase), phrase)
+    top.offer(seg, found)
+    matched = len(found)
+    candidates = seg.live(seg.postings[(node.field, rarest)].scores_in(0, size))  # the rarest word's scores
+    times = node.words.count(rarest)
+    rest = sum(max(seg.postings[(node.field, w)].bounds) for w in node.words if w != rarest)
+    least = top.floor()  # the sample has likely filled the top: only documents whose bound reaches it
+    if least > float("-inf"):
+        least = (least / (node.boost * outer) - rest) / times
+        least -= abs(least) * 1e-9 + 1e-12  # (rounding: top.reaches decides each)
+        pool = [doc for doc, score in candidates.items() if score >= least]
+    else:
+        pool = list(candidates)
+    order = sorted(pool, key=candidates.__getitem__, reverse=True)
+    at, checked, batch = 0, 0, 16
+    while at < len(order) and top.reaches((times * candidates[order[at]] + rest) * node.boost * outer):
+        docs = set()
+        while at < len(order) and len(docs) < batch:
+            doc = order[at]
+            if not top.reaches((times * candidates[doc] + rest) * node.boost * outer):
+                break
+            if doc not in first:
+                docs.add(doc)
+            at += 1
+        phrase = _node_scores(seg, node, 0, size, keys, docs)
+        found = exact(set(phrase), phrase)
+        checked += len(docs)
+        matched += len(found)
+        top.offer(seg, found)
+        batch = min(batch * 2, 1024)
+    left = len(candidates) - len(first.intersection(candidates)) - checked
+    return matched + round(left * share), not left
 
 
 def _runs(todo: list[tuple[float, int, int]]) -> list[tuple[float, int, int, int]]:

@@ -83,13 +83,18 @@ def _whoosh_top(searcher, query, limit: int) -> tuple[list[tuple[int, float]], i
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("limit", [1, 10, 40])
-@pytest.mark.parametrize("reading", ["as decided", "by intervals", "whole"])
+@pytest.mark.parametrize("reading", ["as decided", "by intervals", "whole", "phrases best first", "phrases sampled"])
 def test_same_top_documents_and_scores_as_whoosh(corpus, monkeypatch, text, limit, reading):
     """Each query's best documents and scores are whoosh's own BM25F (ties may swap), and an exact
     count is the number of matching documents: whether each segment is read as _read_whole decides,
-    interval by interval with block-max, or whole."""
-    if reading != "as decided":
+    interval by interval with block-max, or whole, and whether a phrase's documents are checked best
+    bound first (every phrase, sampled from 8 documents) or after a sample shows it rare."""
+    if reading in ("by intervals", "whole"):
         monkeypatch.setattr(ranking, "_read_whole", lambda seg, plan: reading == "whole" and bool(seg.postings))
+    if reading.startswith("phrases"):
+        monkeypatch.setattr(ranking, "BEST_FIRST_CANDIDATES", 0)
+        monkeypatch.setattr(ranking, "BEST_FIRST_SAMPLE", 8)
+        monkeypatch.setattr(ranking, "BEST_FIRST_SHARE", 0.0 if reading == "phrases best first" else 2.0)
     searcher = Reading(corpus).searcher
     query = bound_expansions(parse_query(searcher.schema, text), searcher.reader())
     expected, count = _whoosh_top(searcher, query, limit)
@@ -207,6 +212,45 @@ def test_estimated_total_is_flagged_and_close(amber, monkeypatch):
     assert "<p>about 1," in docket(amber, "search", "amber OR note", "--format", "html", "--no-group", "--limit", "2")[1]
     monkeypatch.setattr(ranking, "EXACT_BUDGET", 48)
     assert "1500 documents match" in docket(amber, "search", "amber OR note", "--no-group", "--limit", "5")[1]
+
+
+@pytest.fixture(scope="module")
+def stones(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of 3,000 documents in one segment: "amber" and "stone" in four of five, side by side
+    in about half of those, each with 6 to 60 of 400 other words."""
+    path = tmp_path_factory.mktemp("stones") / "index"
+    ix = open_index(path, create=True)
+    writer = ix.writer()
+    for n in range(3000):
+        rng = random.Random(n)
+        words = [f"w{w}" for w in rng.sample(range(400), rng.randint(6, 60))]
+        if n % 5:
+            words = [*words[:6], "amber stone", *words[6:]] if rng.random() < 0.5 else ["amber", *words, "stone"]
+        writer.add_document(**to_fields(doc(f"{n:04x}", " ".join(words), title=f"Note {n}")))
+    writer.commit()
+    return path
+
+
+def test_a_common_phrase_is_checked_best_bound_first(stones, monkeypatch):
+    """A phrase whose rarest word is in most documents gets whoosh's top documents after checking a
+    few of them for the phrase, best bound first; the rest are counted from a sample, and the count
+    says it is an estimate."""
+    checked = []
+    matching = ranking.SequenceColumn.matching
+    monkeypatch.setattr(ranking.SequenceColumn, "matching",
+                        lambda self, docs, phrase: checked.append(len(docs)) or matching(self, docs, phrase))
+    searcher = Reading(stones).searcher
+    query = parse_query(searcher.schema, '"amber stone"')
+    expected, count = _whoosh_top(searcher, query, 10)
+    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 10)
+    assert [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
+    assert 2000 < ranking.searcher_data(searcher).segments[0][0].doc_frequency("body", b"amber")
+    assert sum(checked) < 1200  # of 2,400 with "amber" and "stone"
+    assert not got.exact and abs(got.total - count) <= 0.1 * count
+    monkeypatch.setattr(ranking, "BEST_FIRST_SHARE", 1.1)  # as if the sample had shown the phrase rare
+    got = ranking.rank(searcher, ranking.compile_plan(query, searcher.schema), 10)
+    assert (count, True) == (got.total, got.exact)
+    assert [round(s, 9) for _, s in expected] == [round(s, 9) for _, s in got.top]
 
 
 def test_total_counts_every_match(corpus):
