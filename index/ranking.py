@@ -294,24 +294,32 @@ class _SearcherData:
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._norms: dict[str, list[float]] = {}
         self._columns: dict[tuple[int, str], object] = {}
-        self._postings_files: dict[int, Callable[[int, int], bytes]] = {}
+        self._postings_files: dict[int, Callable[[int, int], bytes | memoryview]] = {}
+        self._mapped_postings: dict[int, tuple[mmap.mmap, int] | None] = {}
 
-    def postings_file(self, index: int, postfile) -> Callable[[int, int], bytes]:  # noqa: ANN001 - a StructFile
-        """Segment ``index``'s read of ``length`` bytes of its postings at ``start``: a slice of the
+    def postings_file(self, index: int, postfile) -> Callable[[int, int], bytes | memoryview]:  # noqa: ANN001 - a StructFile
+        """Segment ``index``'s read of ``length`` bytes of its postings at ``start``: a view of the
         segment file mapped into memory (one read through whoosh's part file was a seek and a read
-        call, ~7 µs, and a search reads hundreds of lists), or whoosh's read when it cannot be mapped."""
+        call, ~7 µs, and a search reads hundreds of lists; a copy of a common word's list, megabytes
+        of positions, took milliseconds), or whoosh's read when it cannot be mapped."""
         found = self._postings_files.get(index)
         if found is None:
-            mapped = _map_subfile(postfile)
+            mapped = self._mapped_postings[index] = _map_subfile(postfile)
             if mapped is None:
                 found = postfile.get
             else:
-                data, base = mapped
+                view, base = memoryview(mapped[0]), mapped[1]
 
-                def found(start: int, length: int) -> bytes:
-                    return data[base + start:base + start + length]
+                def found(start: int, length: int) -> memoryview:
+                    return view[base + start:base + start + length]
             self._postings_files[index] = found
         return found
+
+    def postings_stream(self, index: int) -> tuple[mmap.mmap, int] | None:
+        """The mapped segment file :meth:`postings_file` reads segment ``index``'s postings from, and
+        where they start in it: a stream to unpickle block headers from in place (this searcher's
+        own, so its position is this thread's alone); None when not mapped."""
+        return self._mapped_postings.get(index)
 
     def sequences(self, index: int, field: str) -> SequenceColumn:
         """Segment ``index``'s term-sequence columns of ``field`` (opened once: opening reads every offset)."""
@@ -451,10 +459,12 @@ class PostingExtent:
     of whoosh's ``W3LeafMatcher``, without making one (its constructor reads the first block's header
     through some twenty Python file calls, and the blocks are read here anyway)."""
 
-    __slots__ = ("read", "_startoffset", "_length", "_fixedsize", "_byteids", "_baseoffset")
+    __slots__ = ("read", "stream", "_startoffset", "_length", "_fixedsize", "_byteids", "_baseoffset")
 
-    def __init__(self, read: Callable[[int, int], bytes], start: int, length: int, fixedsize: int | None) -> None:
+    def __init__(self, read: Callable[[int, int], bytes | memoryview], start: int, length: int,
+                 fixedsize: int | None, stream: tuple[mmap.mmap, int] | None = None) -> None:
         self.read = read  # (start, length) -> bytes of the postings file
+        self.stream = stream  # the mapped file ``read`` views, and where the postings file starts in it
         self._startoffset, self._length, self._fixedsize = start, length, fixedsize
         self._byteids = None  # as whoosh's codec leaves it: docnums are delta-coded
         self._baseoffset = start + len(WHOOSH3_HEADER_MAGIC)  # the blocks follow a 4-byte tag
@@ -504,18 +514,20 @@ class _Postings:
         self.raw = raw = read(start, size)
         if isinstance(matcher, PostingExtent) and raw[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
             raise Unsupported("a posting list without whoosh 3's tag")
-        stream = io.BytesIO(raw)
+        # headers unpickled in place from the mapped file (a BytesIO of a view would copy it whole)
+        mapped = matcher.stream if isinstance(matcher, PostingExtent) and isinstance(raw, memoryview) else None
+        stream, at = (mapped[0], mapped[1] + start) if mapped is not None else (io.BytesIO(raw), 0)
         lo, pos = min_id, matcher._baseoffset - start  # noqa: SLF001
         while True:
             (length,) = _BLOCK_LENGTH.unpack_from(raw, pos)
-            stream.seek(pos + _BLOCK_LENGTH.size)
+            stream.seek(at + pos + _BLOCK_LENGTH.size)
             count, maxid, maxweight, compressed, minlength, _maxlength = pickle.load(stream)  # noqa: S301
             end = pos + _BLOCK_LENGTH.size + abs(length)
             self.los.append(lo)
             self.his.append(maxid)
             self.counts.append(count)
             self.bounds.append(bound_of(maxweight, byte_to_length(minlength)))
-            self.extents.append((stream.tell(), end, compressed))
+            self.extents.append((stream.tell() - at, end, compressed))
             lo = maxid + 1
             if length < 0:  # whoosh marks the last block with a negative length
                 break
@@ -829,7 +841,7 @@ def _open(data: _SearcherData, index: int, field: str, text: bytes, weighting) -
             matcher = terms._codec.postings_reader(terms._postfile, info, fieldobj.format, term=(field, text))  # noqa: SLF001
         else:
             matcher = PostingExtent(data.postings_file(index, terms._postfile), *info.extent(),  # noqa: SLF001
-                                    fieldobj.format.fixed_value_size())
+                                    fieldobj.format.fixed_value_size(), data.postings_stream(index))
     else:
         matcher = segment.postings(field, text)
         matcher = getattr(matcher, "child", matcher) if type(matcher).__name__ == "FilterMatcher" else matcher

@@ -472,7 +472,7 @@ def test_a_phrase_found_across_key_boundaries_does_not_match(tmp_path, monkeypat
 
 
 def test_posting_lists_read_from_the_mapped_segment_file_are_whooshs_bytes(corpus):
-    """A term's posting list sliced from the segment file mapped into memory is, byte for byte, what
+    """A term's posting list viewed in the segment file mapped into memory is, byte for byte, what
     whoosh's part file reads; a part file that is not in a compound segment is read through whoosh."""
     searcher = Reading(corpus).searcher
     data = ranking.searcher_data(searcher)
@@ -487,6 +487,7 @@ def test_posting_lists_read_from_the_mapped_segment_file_are_whooshs_bytes(corpu
                 start, length = info.extent()
                 length = length[0] if isinstance(length, tuple) else length  # as whoosh's term info leaves it
                 assert read(start, length) == terms._postfile.get(start, length)  # noqa: SLF001
+                assert isinstance(read(start, length), memoryview)  # viewed in place, not copied
                 checked += 1
     assert checked > 300
 
