@@ -83,18 +83,29 @@ def _whoosh_top(searcher, query, limit: int) -> tuple[list[tuple[int, float]], i
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("limit", [1, 10, 40])
-@pytest.mark.parametrize("reading", ["as decided", "by intervals", "whole", "phrases best first", "phrases sampled"])
+@pytest.mark.parametrize("reading", ["as decided", "by intervals", "whole"])
 def test_same_top_documents_and_scores_as_whoosh(corpus, monkeypatch, text, limit, reading):
     """Each query's best documents and scores are whoosh's own BM25F (ties may swap), and an exact
     count is the number of matching documents: whether each segment is read as _read_whole decides,
-    interval by interval with block-max, or whole, and whether a phrase's documents are checked best
-    bound first (every phrase, sampled from 8 documents) or after a sample shows it rare."""
-    if reading in ("by intervals", "whole"):
+    interval by interval with block-max, or whole."""
+    if reading != "as decided":
         monkeypatch.setattr(ranking, "_read_whole", lambda seg, plan: reading == "whole" and bool(seg.postings))
-    if reading.startswith("phrases"):
-        monkeypatch.setattr(ranking, "BEST_FIRST_CANDIDATES", 0)
-        monkeypatch.setattr(ranking, "BEST_FIRST_SAMPLE", 8)
-        monkeypatch.setattr(ranking, "BEST_FIRST_SHARE", 0.0 if reading == "phrases best first" else 2.0)
+    _assert_ranks_as_whoosh(corpus, text, limit)
+
+
+@pytest.mark.parametrize("text", [text for text in QUERIES if '"' in text])
+@pytest.mark.parametrize("limit", [1, 10, 40])
+@pytest.mark.parametrize("share", [0.0, 2.0])
+def test_phrases_checked_best_bound_first_rank_as_whoosh(corpus, monkeypatch, text, limit, share):
+    """The same when a phrase's documents are checked best bound first (every phrase, sampled from 8
+    documents: ``share`` 0), or all of them after the sample shows the phrase rare (``share`` 2)."""
+    monkeypatch.setattr(ranking, "BEST_FIRST_CANDIDATES", 0)
+    monkeypatch.setattr(ranking, "BEST_FIRST_SAMPLE", 8)
+    monkeypatch.setattr(ranking, "BEST_FIRST_SHARE", share)
+    _assert_ranks_as_whoosh(corpus, text, limit)
+
+
+def _assert_ranks_as_whoosh(corpus, text: str, limit: int) -> None:  # noqa: ANN001
     searcher = Reading(corpus).searcher
     query = bound_expansions(parse_query(searcher.schema, text), searcher.reader())
     expected, count = _whoosh_top(searcher, query, limit)
