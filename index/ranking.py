@@ -42,7 +42,7 @@ import struct
 import weakref
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import attrs
 from whoosh import formats, scoring
@@ -1311,8 +1311,9 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
     that have the phrase's rarest word as it can: (how many documents match, whether exactly).
 
     A phrase of common words ("the world", "make it") has its rarest word in most documents, and
-    finding the phrase in each of their term sequences was most of a search's time. An even sample
-    of those documents is checked first. When the phrase is in few of them, every document is (one
+    finding the phrase in each of their term sequences, then reading the other words' postings for
+    those that have it, was most of a search's time. An even sample of those documents is looked at
+    first, for the phrase only. When the phrase is in few of them, every document is checked (one
     pass: bounds would not narrow much). Otherwise each document is bounded by its exact score for
     the rarest word plus the other words' largest block bounds, and documents are checked best
     bound first, in growing batches, until no unchecked one can reach the top; those left are
@@ -1325,18 +1326,17 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
     ordered = sorted(filter(seg.is_live, ordered) if seg.deleted or seg.allowed is not None else ordered)
     step = max(1, len(ordered) // BEST_FIRST_SAMPLE)
     sample = set(ordered[::step])
-    phrase = _node_scores(seg, node, 0, size, keys, sample)
-    share = len(phrase) / len(sample) if sample else 0.0  # of the candidates that have the phrase
+    share = len(_phrase_docs(seg, node, sample, keys)) / len(sample) if sample else 0.0
     parts = plan.parts if isinstance(plan, AnyOf) else (plan,)
     others = [None if part is node else seg.live(_node_scores(seg, part, 0, size, keys)) for part in parts]
     known = set().union(*(scores for scores in others if scores is not None))
     outer = plan.boost if isinstance(plan, AnyOf) else 1.0
 
-    def exact(docs: set[int], phrase: dict[int, float]) -> dict[int, float]:
-        """The scores of those of ``docs`` that match, given their phrase scores: the parts that
-        match summed in the plan's order, as _node_scores sums them."""
+    def exact(phrase: dict[int, float], docs: Iterable[int] = ()) -> dict[int, float]:
+        """The scores of the documents ``phrase`` scores and of ``docs``, those that match: the
+        parts that match summed in the plan's order, as _node_scores sums them."""
         out = {}
-        for doc in docs:
+        for doc in set(phrase).union(docs):
             total = None
             for scores in others:
                 score = phrase.get(doc) if scores is None else scores.get(doc)
@@ -1346,23 +1346,18 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
                 out[doc] = total if outer == 1.0 else total * outer
         return out
 
-    if step == 1 or share < BEST_FIRST_SHARE:  # a rare phrase: check the rest too
-        if step > 1:
-            phrase.update(_node_scores(seg, node, 0, size, keys, set(ordered).difference(sample)))
-        found = exact(known.union(phrase), phrase)
+    if step == 1 or share < BEST_FIRST_SHARE:  # a rare phrase: check every document
+        found = exact(_node_scores(seg, node, 0, size, keys, set(ordered)), known)
         top.offer(seg, found)
         return len(found), True
-    # the sample, and the documents some other phrase matches, are scored exactly now
-    first = sample | known
-    if known - sample:
-        phrase = _node_scores(seg, node, 0, size, keys, first)
-    found = exact(known.union(phrase), phrase)
+    # the documents some other phrase matches are scored now
+    found = exact(_node_scores(seg, node, 0, size, keys, known.intersection(ordered)), known)
     top.offer(seg, found)
     matched = len(found)
     candidates = seg.live(seg.postings[(node.field, rarest)].scores_in(0, size))  # the rarest word's scores
     times = node.words.count(rarest)
     rest = sum(max(seg.postings[(node.field, w)].bounds) for w in node.words if w != rarest)
-    least = top.floor()  # the sample has likely filled the top: only documents whose bound reaches it
+    least = top.floor()  # only documents whose bound reaches the top as it is now
     if least > float("-inf"):
         least = (least / (node.boost * outer) - rest) / times
         least -= abs(least) * 1e-9 + 1e-12  # (rounding: top.reaches decides each)
@@ -1377,17 +1372,24 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
             doc = order[at]
             if not top.reaches((times * candidates[doc] + rest) * node.boost * outer):
                 break
-            if doc not in first:
+            if doc not in known:
                 docs.add(doc)
             at += 1
-        phrase = _node_scores(seg, node, 0, size, keys, docs)
-        found = exact(set(phrase), phrase)
+        found = exact(_node_scores(seg, node, 0, size, keys, docs))
         checked += len(docs)
         matched += len(found)
         top.offer(seg, found)
         batch = min(batch * 2, 1024)
-    left = len(candidates) - len(first.intersection(candidates)) - checked
+    left = len(candidates) - len(known.intersection(candidates)) - checked
     return matched + round(left * share), not left
+
+
+def _phrase_docs(seg: _Segment, node: PhraseOf, docs: set[int], keys: set) -> set[int]:
+    """Those of ``docs`` whose term sequence holds the phrase, or that only its positions decide,
+    without scoring them (the phrase checked and scored when the field has no sequences)."""
+    if node.keys and all((node.field, w) in keys for w in node.words):
+        return seg.data.sequences(seg.index, node.field).matching(docs, node)[0]
+    return set(_node_scores(seg, node, 0, seg.segment.doc_count_all(), keys, docs))
 
 
 def _runs(todo: list[tuple[float, int, int]]) -> list[tuple[float, int, int, int]]:
