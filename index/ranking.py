@@ -1365,6 +1365,7 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
     else:
         pool = list(candidates)
     order = sorted(pool, key=candidates.__getitem__, reverse=True)
+    lists = [seg.postings[(node.field, w)] for w in node.words if w != rarest]
     at, checked, batch = 0, 0, 16
     while at < len(order) and top.reaches((times * candidates[order[at]] + rest) * node.boost * outer):
         docs = set()
@@ -1372,9 +1373,15 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
             doc = order[at]
             if not top.reaches((times * candidates[doc] + rest) * node.boost * outer):
                 break
-            if doc not in known:
-                docs.add(doc)
             at += 1
+            if doc in known:
+                continue
+            # the other words' bounds where this document is: most documents stop here, unchecked
+            bound = _bound_at(lists, doc)
+            if bound is None:  # a word is not in it: no match
+                checked += 1
+            elif top.reaches((times * candidates[doc] + bound) * node.boost * outer):
+                docs.add(doc)
         found = exact(_node_scores(seg, node, 0, size, keys, docs))
         checked += len(docs)
         matched += len(found)
@@ -1382,6 +1389,24 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
         batch = min(batch * 2, 1024)
     left = len(candidates) - len(known.intersection(candidates)) - checked
     return matched + round(left * share), not left
+
+
+def _bound_at(lists: list[_Postings], doc: int) -> float | None:
+    """The sum of the bounds of the blocks of ``lists`` whose ranges hold ``doc`` (a read list's
+    exact score there), or None when a list cannot have it."""
+    total = 0.0
+    for p in lists:
+        if p.eager:
+            score = p.point_scores.get(doc)
+            if score is None:
+                return None
+            total += score
+        else:
+            b = p.block_at(doc)
+            if b < 0:
+                return None
+            total += p.bounds[b]
+    return total
 
 
 def _phrase_docs(seg: _Segment, node: PhraseOf, docs: set[int], keys: set) -> set[int]:
