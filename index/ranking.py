@@ -72,8 +72,8 @@ PHRASE_COST = 8  # ... where a phrase word's block counts this many when positio
 SEQUENCE_COST = 2  # ... and this many when the phrase is found in the term sequences
 UNDECIDED_KEPT = 64  # phrases whose documents left to positions a segment keeps
 BEST_FIRST_CANDIDATES = 2048  # a phrase whose rarest word is in more of a segment's documents is checked best bound first
-BEST_FIRST_SAMPLE = 512  # ... when a sample of this many of them shows the phrase ...
-BEST_FIRST_SHARE = 0.05  # ... in this share of them or more (the documents left unchecked are counted from it)
+BEST_FIRST_SAMPLE = 1024  # ... when a sample of this many of them shows the phrase ...
+BEST_FIRST_SHARE = 0.2  # ... in this share of them or more (the documents left unchecked are counted from it)
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
 
