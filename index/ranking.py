@@ -72,8 +72,8 @@ PHRASE_COST = 8  # ... where a phrase word's block counts this many when positio
 SEQUENCE_COST = 2  # ... and this many when the phrase is found in the term sequences
 UNDECIDED_KEPT = 64  # phrases whose documents left to positions a segment keeps
 BEST_FIRST_CANDIDATES = 2048  # a phrase whose rarest word is in more of a segment's documents is checked best bound first
-BEST_FIRST_SAMPLE = 1024  # ... when a sample of this many of them shows the phrase ...
-BEST_FIRST_SHARE = 0.2  # ... in this share of them or more (the documents left unchecked are counted from it)
+BEST_FIRST_SAMPLE = 1024  # ... when a quarter of a sample of this many of them shows the phrase ...
+BEST_FIRST_SHARE = 0.1  # ... in this share of them or more (the documents left unchecked are counted from all of it)
 _BLOCK_LENGTH = struct.Struct("!i")  # a whoosh3 posting block's length (negative: the last block)
 _MARGIN = 1e-9  # bounds are sums in another order than scores: allow for rounding
 
@@ -630,6 +630,12 @@ class _Postings:
             if n < len(ids) and ids[n] == doc:
                 out[doc] = score_of(weights[n], doc)
         return out
+
+    def docs(self) -> list[int]:
+        """Every docnum, ascending (reads the blocks)."""
+        if self.eager:
+            return list(self.points)
+        return list(itertools.chain.from_iterable(self.block(b)[0] for b in range(len(self.his))))
 
     def docs_in(self, start: int, end: int) -> set[int]:
         """The docnums of the postings with ``start <= docnum < end`` (reads the blocks)."""
@@ -1314,19 +1320,27 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
     finding the phrase in each of their term sequences, then reading the other words' postings for
     those that have it, was most of a search's time. An even sample of those documents is looked at
     first, for the phrase only. When the phrase is in few of them, every document is checked (one
-    pass: bounds would not narrow much). Otherwise each document is bounded by its exact score for
-    the rarest word plus the other words' largest block bounds, and documents are checked best
-    bound first, in growing batches, until no unchecked one can reach the top; those left are
-    counted from the sample. An OR's other phrases (a phrase in titles) are rare: scored in one pass.
+    pass: bounds would narrow it less). Otherwise each document is bounded by its exact score for the
+    rarest word plus the other words' bounds (their largest, then their blocks' at the document),
+    and documents are checked best bound first, in growing batches, until no unchecked one can reach
+    the top; those left are counted from a sample four times as large. An OR's other phrases (a
+    phrase in titles) are rare: scored in one pass.
     """
     node, plan = seg.best_first, seg.plan
     size, keys = seg.segment.doc_count_all(), set(seg.postings)
     rarest = min(set(node.words), key=lambda w: seg.postings[(node.field, w)].total)
-    ordered = seg.postings[(node.field, rarest)].docs_in(0, size)
-    ordered = sorted(filter(seg.is_live, ordered) if seg.deleted or seg.allowed is not None else ordered)
+    ordered = seg.postings[(node.field, rarest)].docs()
+    if seg.deleted or seg.allowed is not None:
+        ordered = list(filter(seg.is_live, ordered))
     step = max(1, len(ordered) // BEST_FIRST_SAMPLE)
-    sample = set(ordered[::step])
-    share = len(_phrase_docs(seg, node, sample, keys)) / len(sample) if sample else 0.0
+    first = set(ordered[::4 * step])  # a quarter of the sample decides; all of it counts
+    share = len(_phrase_docs(seg, node, first, keys)) / len(first) if first else 0.0
+    if step == 1 or share < BEST_FIRST_SHARE:  # a rare phrase: every document checked, in one pass
+        found = seg.evaluate(0, len(seg.cuts) - 1)
+        top.offer(seg, found)
+        return len(found), True
+    sample = set(ordered[::step]) - first
+    share = (share * len(first) + len(_phrase_docs(seg, node, sample, keys))) / (len(first) + len(sample))
     parts = plan.parts if isinstance(plan, AnyOf) else (plan,)
     others = [None if part is node else seg.live(_node_scores(seg, part, 0, size, keys)) for part in parts]
     known = set().union(*(scores for scores in others if scores is not None))
@@ -1346,10 +1360,6 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
                 out[doc] = total if outer == 1.0 else total * outer
         return out
 
-    if step == 1 or share < BEST_FIRST_SHARE:  # a rare phrase: check every document
-        found = exact(_node_scores(seg, node, 0, size, keys, set(ordered)), known)
-        top.offer(seg, found)
-        return len(found), True
     # the documents some other phrase matches are scored now
     found = exact(_node_scores(seg, node, 0, size, keys, known.intersection(ordered)), known)
     top.offer(seg, found)
