@@ -16,8 +16,8 @@ evaluated a segment at a time in one pass instead (see _read_whole): their bound
 so block-max skipped little of them while each interval cost a Python evaluation, and one pass
 counts exactly. The exception is a quoted phrase of common words ("the world", "make it"), found in
 a large share of the documents that have its rarest word: those documents are checked best bound
-first (the rarest word's exact score plus the other words' largest), and the rest counted from a
-sample (see _best_first).
+first (the rarest word's exact score plus the other words' block bounds), and the rest counted
+from a sample (see _best_first).
 
 How many documents match is counted exactly when the unread intervals are cheap to count (few
 blocks left to read, few candidate documents); otherwise the matches in a sample of unread intervals,
