@@ -237,9 +237,25 @@ def stones(tmp_path_factory: pytest.TempPathFactory) -> Path:
         words = [f"w{w}" for w in rng.sample(range(400), rng.randint(6, 60))]
         if n % 5:
             words = [*words[:6], "amber stone", *words[6:]] if rng.random() < 0.5 else ["amber", *words, "stone"]
-        writer.add_document(**to_fields(doc(f"{n:04x}", " ".join(words), title=f"Note {n}")))
+        writer.add_document(**to_fields(doc(f"{n:04x}", " ".join(words), title=f"Note {n}",
+                                            site="hrw.org" if n % 3 else "rferl.org")))
     writer.commit()
     return path
+
+
+def test_a_filtered_common_phrase_checked_best_bound_first_finds_what_one_pass_finds(stones, monkeypatch):
+    """With a filter, the best-first check sees only the documents the filter lets through: the same
+    hits and scores as every document checked in one pass, and a count close to its exact one."""
+    request = SearchRequest('"amber stone"', limit=10, group=False, filters=SearchFilters(site="rferl.org"))
+    monkeypatch.setattr(ranking, "BEST_FIRST_CANDIDATES", 500)  # ~800 of the segment's documents pass
+    monkeypatch.setattr(ranking, "BEST_FIRST_SAMPLE", 256)
+    best_first = search(stones, request)
+    monkeypatch.setattr(ranking, "BEST_FIRST_SHARE", 1.1)
+    one_pass = search(stones, request)
+    assert one_pass.total_exact and not best_first.total_exact
+    assert [(h.id, round(h.score, 9)) for h in best_first.hits] == [(h.id, round(h.score, 9)) for h in one_pass.hits]
+    assert all(h.site == "rferl.org" for h in best_first.hits)
+    assert abs(best_first.total - one_pass.total) <= 0.1 * one_pass.total
 
 
 def test_a_common_phrase_is_checked_best_bound_first(stones, monkeypatch):
