@@ -42,7 +42,7 @@ import struct
 import weakref
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 from whoosh import formats, scoring
@@ -817,8 +817,7 @@ class _Segment:
         """How many live documents of intervals ``[i, j)`` match (unscored)."""
         found = _node_docs(self, self.plan, self.cuts[i], self.cuts[j], self.keys(i, j))
         if self.deleted or self.allowed is not None:
-            base = self.base
-            found = {d for d in found if d not in self.deleted and (self.allowed is None or d + base in self.allowed)}
+            found = set(filter(self.is_live, found))
         return len(found)
 
     def candidates(self, i: int, j: int) -> float:
@@ -1341,35 +1340,25 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
         return len(found), True
     sample = set(ordered[::step]) - first
     share = (share * len(first) + len(_phrase_docs(seg, node, sample, keys))) / (len(first) + len(sample))
-    parts = plan.parts if isinstance(plan, AnyOf) else (plan,)
-    others = [None if part is node else seg.live(_node_scores(seg, part, 0, size, keys)) for part in parts]
-    known = set().union(*(scores for scores in others if scores is not None))
-    outer = plan.boost if isinstance(plan, AnyOf) else 1.0
-
-    def exact(phrase: dict[int, float], docs: Iterable[int] = ()) -> dict[int, float]:
-        """The scores of the documents ``phrase`` scores and of ``docs``, those that match: the
-        parts that match summed in the plan's order, as _node_scores sums them."""
-        out = {}
-        for doc in set(phrase).union(docs):
-            total = None
-            for scores in others:
-                score = phrase.get(doc) if scores is None else scores.get(doc)
-                if score is not None:
-                    total = score if total is None else total + score
-            if total is not None:
-                out[doc] = total if outer == 1.0 else total * outer
-        return out
-
-    # the documents some other phrase matches are scored now
-    found = exact(_node_scores(seg, node, 0, size, keys, known.intersection(ordered)), known)
+    # the documents another phrase matches (a phrase in titles: rare) are scored first, as one pass would
+    others = [part for part in (plan.parts if isinstance(plan, AnyOf) else ()) if part is not node]
+    known = set(filter(seg.is_live, set().union(*(_node_scores(seg, part, 0, size, keys) for part in others))))
+    found = seg.live(_node_scores(seg, plan, 0, size, keys, known)) if known else {}
     top.offer(seg, found)
     matched = len(found)
+    alone = AnyOf((node,), plan.boost) if isinstance(plan, AnyOf) else node  # the plan for the others' documents
     candidates = seg.live(seg.postings[(node.field, rarest)].scores_in(0, size))  # the rarest word's scores
     times = node.words.count(rarest)
     rest = sum(max(seg.postings[(node.field, w)].bounds) for w in node.words if w != rarest)
+    boost = node.boost * (plan.boost if isinstance(plan, AnyOf) else 1.0)
+
+    def bound(doc: int, others: float = rest) -> float:
+        """A document's bound: its rarest word's score, the other words' bounds, the boosts."""
+        return (times * candidates[doc] + others) * boost
+
     least = top.floor()  # only documents whose bound reaches the top as it is now
     if least > float("-inf"):
-        least = (least / (node.boost * outer) - rest) / times
+        least = (least / boost - rest) / times
         least -= abs(least) * 1e-9 + 1e-12  # (rounding: top.reaches decides each)
         pool = [doc for doc, score in candidates.items() if score >= least]
     else:
@@ -1377,22 +1366,22 @@ def _best_first(seg: _Segment, top: _Top) -> tuple[int, bool]:
     order = sorted(pool, key=candidates.__getitem__, reverse=True)
     lists = [seg.postings[(node.field, w)] for w in node.words if w != rarest]
     at, checked, batch = 0, 0, 16
-    while at < len(order) and top.reaches((times * candidates[order[at]] + rest) * node.boost * outer):
+    while at < len(order) and top.reaches(bound(order[at])):
         docs = set()
         while at < len(order) and len(docs) < batch:
             doc = order[at]
-            if not top.reaches((times * candidates[doc] + rest) * node.boost * outer):
+            if not top.reaches(bound(doc)):
                 break
             at += 1
             if doc in known:
                 continue
             # the other words' bounds where this document is: most documents stop here, unchecked
-            bound = _bound_at(lists, doc)
-            if bound is None:  # a word is not in it: no match
+            there = _bound_at(lists, doc)
+            if there is None:  # a word is not in it: no match
                 checked += 1
-            elif top.reaches((times * candidates[doc] + bound) * node.boost * outer):
+            elif top.reaches(bound(doc, there)):
                 docs.add(doc)
-        found = exact(_node_scores(seg, node, 0, size, keys, docs))
+        found = seg.live(_node_scores(seg, alone, 0, size, keys, docs)) if docs else {}
         checked += len(docs)
         matched += len(found)
         top.offer(seg, found)
