@@ -378,19 +378,21 @@ def _length_bytes(segment, field: str) -> bytes:  # noqa: ANN001
 _IDS = re.compile(rb"\((?:K.|M..|J....)*t|(?:K.|M..|J....){1,3}[\x85-\x87]", re.S)
 _FLOATS = re.compile(rb"\((?:G.{8})*t|(?:G.{8}){1,3}[\x85-\x87]|G.{8}|N", re.S)
 _PUT = re.compile(rb"q.|r....", re.S)
+_BLOCK_PROTOCOLS = (b"\x80\x02", b"\x80\x03")  # pickle protocols 2 and 3: the same opcodes for ints and floats
 
 
 def block_head(raw: bytes, compressed: int, count: int) -> tuple[tuple[int, ...], list[float]] | None:
     """A whoosh3 posting block's docnums and weights without unpacking its values.
 
-    A block is ``pickle.dumps((delta ids, weights, values), 2)``, maybe zlib-compressed; the values
+    A block is ``pickle.dumps((delta ids, weights, values), 2)`` (3 in segments written since
+    index/postings_pool.BLOCK_PROTOCOL), maybe zlib-compressed; the values
     (positions, characters) are most of its bytes and nearly all of its unpickling time, and come
     last. So only the head is decompressed and read: straight from the pickle's bytes in the usual
     layout (:func:`_common_head`), otherwise by unpickling just the head. None when the head is not
     as expected.
     """
     data = zlib.decompressobj().decompress(raw, 14 * count + 32) if compressed else raw
-    if data[:2] != b"\x80\x02":
+    if data[:2] not in _BLOCK_PROTOCOLS:
         return None
     common = _common_head(data, count)
     if common is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.filedb.filestore import FileStorage
 
-from index.postings_pool import GroupedPostingPool, postings_codec, write_postings
+from index.postings_pool import BLOCK_PROTOCOL, GroupedPostingPool, postings_codec, write_postings
 from index.schema import build_schema
 from index.segments import SegmentBuild, commit_segments
 from index.values import IndexedDocument
@@ -102,7 +103,8 @@ def _build(path: Path, docs: list[IndexedDocument], stock: bool) -> list[tuple]:
 
 def test_segment_blocks_are_left_uncompressed_and_read_as_whoosh_reads_them(tmp_path):
     """Every posting block of a built segment says it is not compressed (whoosh's writer compresses
-    them), and whoosh reads its postings like those of a segment it wrote itself."""
+    them) and holds its data pickled with protocol 3 (whoosh's, 2, pickles each bytes value as a call),
+    and whoosh reads its postings like those of a segment it wrote itself."""
     path = tmp_path / "index"
     open_index(path, create=True)
     build = SegmentBuild(path)
@@ -114,9 +116,13 @@ def test_segment_blocks_are_left_uncompressed_and_read_as_whoosh_reads_them(tmp_
         matcher = reader.postings(field, text)
         while matcher.is_active():
             assert matcher._compression == 0  # noqa: SLF001 - the current block header's level
+            data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)  # noqa: SLF001
+            assert data[:2] == b"\x80\x03" == pickle.dumps(b"", BLOCK_PROTOCOL)[:2]
+            assert b"_codecs" not in data
             blocks.add((field, text, matcher.block_max_id()))
             matcher.next()
     assert len(blocks) > 50
+    assert any(len(reader.postings(field, text).value()) > 4 for field, text in reader.all_terms())
 
 
 def test_segment_has_the_same_postings_as_with_whoosh_pool(tmp_path):
