@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterator, Sequence
 import attrs
 from whoosh import formats, scoring
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo, W3TermsReader
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -284,6 +284,47 @@ def _map_subfile(structfile) -> tuple[mmap.mmap, int] | None:  # noqa: ANN001 - 
         return None
 
 
+_SLOT = struct.Struct("!Iq")  # a hash table slot of whoosh's hash files: (key hash, item position)
+_ITEM = struct.Struct("!ii")  # an item's key and value lengths, before the key and the value
+
+
+class TermIndex:
+    """A segment's term index (whoosh's W3 terms file: a CDB-style hash table of field number + term ->
+    term info) looked up in the segment file mapped into memory. whoosh's ``HashReader`` reads each
+    slot, length and key through its part file (a seek and a read a piece: ~15 µs a lookup, and a
+    word's document frequency takes one a segment); the same walk over the mapping takes a few."""
+
+    def __init__(self, terms: W3TermsReader, mapped: tuple[mmap.mmap, int]) -> None:
+        tindex = terms._tindex  # noqa: SLF001
+        self.key_of = terms._keycoder  # noqa: SLF001 - field number + term bytes
+        self.hash_of, self.tables = tindex.hashfn, tindex.tables
+        self.mapped, self.base = mapped
+
+    def info_bytes(self, field: str, text: bytes) -> bytes | None:
+        """The stored term info of ``text`` in ``field``, or None (whoosh's ``ranges_for_key``, first match)."""
+        key = self.key_of(field, text)
+        keyhash = self.hash_of(key)
+        table, slots = self.tables[keyhash & 255]
+        if not slots:
+            return None
+        mapped, base = self.mapped, self.base
+        end = table + slots * _SLOT.size
+        slot = table + ((keyhash >> 8) % slots) * _SLOT.size
+        for _ in range(slots):
+            slot_hash, item = _SLOT.unpack_from(mapped, base + slot)
+            if not item:
+                return None
+            if slot_hash == keyhash:
+                key_length, value_length = _ITEM.unpack_from(mapped, base + item)
+                start = base + item + _ITEM.size
+                if key_length == len(key) and mapped[start:start + key_length] == key:
+                    return mapped[start + key_length:start + key_length + value_length]
+            slot += _SLOT.size
+            if slot == end:
+                slot = table
+        return None
+
+
 class _SearcherData:
     """Per searcher: its segments, each segment's field lengths, and BM25F's length factors."""
 
@@ -296,6 +337,32 @@ class _SearcherData:
         self._columns: dict[tuple[int, str], object] = {}
         self._postings_files: dict[int, Callable[[int, int], bytes | memoryview]] = {}
         self._mapped_postings: dict[int, tuple[mmap.mmap, int] | None] = {}
+        self._term_indexes: dict[int, TermIndex | None] = {}
+
+    def term_info(self, index: int, field: str, text: bytes):  # noqa: ANN201 - a whoosh TermInfo
+        """Segment ``index``'s term info for ``text`` in ``field``, or None when it has no such term
+        (from the mapped term index when the segment is a compound file, else through whoosh)."""
+        if index not in self._term_indexes:
+            terms = getattr(self.segments[index][0], "_terms", None)
+            mapped = None
+            if isinstance(terms, W3TermsReader) and isinstance(getattr(terms._tindex, "tables", None), list):  # noqa: SLF001
+                mapped = _map_subfile(terms._tindex.dbfile)  # noqa: SLF001
+            self._term_indexes[index] = TermIndex(terms, mapped) if mapped is not None else None
+        found = self._term_indexes[index]
+        if found is None:
+            segment = self.segments[index][0]
+            terms = getattr(segment, "_terms", None)
+            try:
+                return terms.term_info(field, text) if terms is not None else segment.term_info(field, text)
+            except TermNotFound:
+                return None
+        raw = found.info_bytes(field, text)
+        return None if raw is None else W3TermInfo.from_bytes(bytes(raw))
+
+    def doc_frequency(self, field: str, text: bytes) -> int:
+        """How many documents of all segments have ``text`` in ``field`` (deleted ones too, as whoosh counts)."""
+        infos = (self.term_info(index, field, text) for index in range(len(self.segments)))
+        return sum(info.doc_frequency() for info in infos if info is not None)
 
     def postings_file(self, index: int, postfile) -> Callable[[int, int], bytes | memoryview]:  # noqa: ANN001 - a StructFile
         """Segment ``index``'s read of ``length`` bytes of its postings at ``start``: a view of the
@@ -839,9 +906,8 @@ def _open(data: _SearcherData, index: int, field: str, text: bytes, weighting) -
     segment = data.segments[index][0]
     fieldobj = data.searcher.schema[field]
     terms = getattr(segment, "_terms", None)
-    try:
-        info = terms.term_info(field, text) if terms is not None else segment.term_info(field, text)
-    except TermNotFound:
+    info = data.term_info(index, field, text)
+    if info is None:
         return None
     if terms is not None and isinstance(getattr(terms, "_codec", None), W3Codec) and hasattr(terms, "_postfile"):
         if info.is_inlined():

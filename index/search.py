@@ -469,10 +469,11 @@ def _complete_groups(searcher, query, filt, groups: list[_Group], grouper: _Grou
     more than the search itself.
     """
     reader = searcher.reader()
+    frequency = ranking.searcher_data(searcher).doc_frequency
     candidates: set[int] = set()
     for group in groups:
         btext = group.clean_sha256.encode("utf-8")
-        if reader.doc_frequency("clean_sha256", btext) > 1:
+        if frequency("clean_sha256", btext) > 1:
             candidates.update(reader.postings("clean_sha256", btext).all_ids())
     candidates -= grouper.seen
     if not candidates:

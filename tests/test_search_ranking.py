@@ -616,3 +616,34 @@ def test_facets_and_date_order_count_every_match(corpus):
         assert exact == sum(count for _, count in faceted.facets["site"])
         by_date = search(corpus, SearchRequest(text, limit=3, group=False, sort=Sort.DATE))
         assert exact == by_date.total
+
+
+def test_the_mapped_term_index_finds_every_term_as_whoosh_does(corpus):
+    """Each segment's term info, looked up in the mapped segment file, is whoosh's for every term of
+    every field (the same statistics and the same place of its postings), None for a term the segment
+    lacks; a term's document frequency over the segments is the reader's."""
+    searcher = Reading(corpus).searcher
+    reader = searcher.reader()
+    data = ranking.searcher_data(searcher)
+    for index in range(len(data.segments)):
+        data.term_info(index, "body", b"the")
+        assert isinstance(data._term_indexes[index], ranking.TermIndex)  # noqa: SLF001 - compound files: mapped
+    looked_up = 0
+    for field, text in reader.all_terms():
+        assert data.doc_frequency(field, text) == reader.doc_frequency(field, text)
+        for index, (segment, _base, _deleted) in enumerate(data.segments):
+            found = data.term_info(index, field, text)
+            if (field, text) not in segment:
+                assert found is None
+                continue
+            whooshs = segment.term_info(field, text)
+            assert (found.doc_frequency(), found.weight(), found.min_id(), found.max_id(), found.max_weight(),
+                    found.min_length(), found.max_length(), found.is_inlined()) == (
+                whooshs.doc_frequency(), whooshs.weight(), whooshs.min_id(), whooshs.max_id(), whooshs.max_weight(),
+                whooshs.min_length(), whooshs.max_length(), whooshs.is_inlined())
+            assert found.is_inlined() or found.extent() == whooshs.extent()
+            looked_up += 1
+    assert looked_up > 2_000
+    for missing in (b"zzzqqq", b"", "наверное".encode()):
+        assert data.doc_frequency("body", missing) == 0 == reader.doc_frequency("body", missing)
+    assert data.doc_frequency("no_such_field", b"the") == 0
