@@ -3,6 +3,7 @@ several segments: the same top documents with the same scores, exact counts, few
 
 from __future__ import annotations
 
+import itertools
 import json
 import pickle
 import random
@@ -18,8 +19,10 @@ from whoosh import collectors
 from index import analysis, ranking
 from index import search as index_search
 from index.analysis import KEYS_COLLIDE, joined_undecided, sequence_match, term_key
+from index.postings_pool import BLOCK_PROTOCOL
 from index.query import parse_query
 from index.search import bound_expansions, iter_hits, search
+from index.segments import SegmentBuild, commit_segments
 from index.values import SearchFilters, SearchRequest, Sort
 from index.writer import Reading, open_index, to_fields
 
@@ -46,13 +49,20 @@ def _documents(count: int, seed: str):
                   site=rng.choice(["hrw.org", "novayagazeta.ru", "rferl.org"]), published=f"2017-0{1 + n % 9}")
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """900 documents in four segments (one with a replaced, so deleted, document)."""
+@pytest.fixture(scope="module", params=["whoosh", "docket"])
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """900 documents in four segments (one with a replaced, so deleted, document). The first three are
+    written by whoosh's own writer (posting blocks compressed, pickled with protocol 2, as in stores
+    indexed before BLOCK_PROTOCOL) or by docket's segment build (uncompressed, BLOCK_PROTOCOL)."""
     path = tmp_path_factory.mktemp("ranking") / "index"
     ix = open_index(path, create=True)
     docs = list(_documents(900, "ranking"))
     for start in range(0, 900, 300):
+        if request.param == "docket":
+            build = SegmentBuild(path)
+            build.add(docs[start:start + 300])
+            commit_segments(path, [build.finish()])
+            continue
         writer = ix.writer()
         for d in docs[start:start + 300]:
             writer.add_document(**to_fields(d))
@@ -339,23 +349,24 @@ WEIGHTS = st.one_of(st.none(), st.floats(0.25, 64.0), st.lists(st.floats(0.25, 6
 @settings(max_examples=400, deadline=None)
 @given(first=st.one_of(st.integers(0, 255), st.integers(256, 2**31 - 1)),
        gaps=st.one_of(st.lists(st.integers(1, 255), max_size=127), st.lists(GAPS, max_size=127)),
-       weights=WEIGHTS, compressed=st.booleans())
-def test_block_heads_read_from_any_pickled_head(first, gaps, weights, compressed):  # noqa: ANN001
-    """Any block whoosh could write (ids as K/M/J ints, weights None, one float or a tuple) gives its head."""
+       weights=WEIGHTS, compressed=st.booleans(), protocol=st.sampled_from([2, BLOCK_PROTOCOL]))
+def test_block_heads_read_from_any_pickled_head(first, gaps, weights, compressed, protocol):  # noqa: ANN001
+    """Any block whoosh could write (ids as K/M/J ints, weights None, one float or a tuple), pickled as
+    whoosh pickles it (protocol 2) or as docket does (BLOCK_PROTOCOL), gives its head."""
     deltas = (first, *gaps)
     count = len(deltas)
     packed = tuple(weights[:count]) if isinstance(weights, list) else weights
     values = tuple(bytes([n % 7]) * (n % 5 + 1) for n in range(count))
-    raw = pickle.dumps((deltas, packed, values), 2)
+    raw = pickle.dumps((deltas, packed, values), protocol)
     raw = zlib.compress(raw) if compressed else raw
     assert (tuple(_accumulate(deltas)), ranking._weights(packed, count)) == ranking.block_head(raw, compressed, count)  # noqa: SLF001
 
 
 def test_a_usual_block_head_is_read_without_unpickling():
     """A block of close docnums, its first anywhere, with weights in any of whoosh's forms takes the direct path."""
-    for first in (7, 300, 70_000):
+    for first, protocol in itertools.product((7, 300, 70_000), (2, BLOCK_PROTOCOL)):
         for weights in (None, 2.0, tuple(float(n % 3 + 1) for n in range(6))):
-            data = pickle.dumps(((first, 1, 2, 250, 3, 9), weights, (b"v",) * 6), 2)
+            data = pickle.dumps(((first, 1, 2, 250, 3, 9), weights, (b"v",) * 6), protocol)
             expected = (tuple(_accumulate((first, 1, 2, 250, 3, 9))), ranking._weights(weights, 6))  # noqa: SLF001
             assert expected == ranking._common_head(data, 6)  # noqa: SLF001
 
