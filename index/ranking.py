@@ -342,22 +342,19 @@ class _SearcherData:
     def term_info(self, index: int, field: str, text: bytes):  # noqa: ANN201 - a whoosh TermInfo
         """Segment ``index``'s term info for ``text`` in ``field``, or None when it has no such term
         (from the mapped term index when the segment is a compound file, else through whoosh)."""
+        segment = self.segments[index][0]
         if index not in self._term_indexes:
-            terms = getattr(self.segments[index][0], "_terms", None)
-            mapped = None
-            if isinstance(terms, W3TermsReader) and isinstance(getattr(terms._tindex, "tables", None), list):  # noqa: SLF001
-                mapped = _map_subfile(terms._tindex.dbfile)  # noqa: SLF001
+            terms = getattr(segment, "_terms", None)
+            mapped = _map_subfile(terms._tindex.dbfile) if isinstance(terms, W3TermsReader) else None  # noqa: SLF001
             self._term_indexes[index] = TermIndex(terms, mapped) if mapped is not None else None
         found = self._term_indexes[index]
-        if found is None:
-            segment = self.segments[index][0]
-            terms = getattr(segment, "_terms", None)
-            try:
-                return terms.term_info(field, text) if terms is not None else segment.term_info(field, text)
-            except TermNotFound:
-                return None
-        raw = found.info_bytes(field, text)
-        return None if raw is None else W3TermInfo.from_bytes(bytes(raw))
+        if found is not None:
+            raw = found.info_bytes(field, text)
+            return None if raw is None else W3TermInfo.from_bytes(bytes(raw))
+        try:
+            return segment.term_info(field, text)
+        except TermNotFound:
+            return None
 
     def doc_frequency(self, field: str, text: bytes) -> int:
         """How many documents of all segments have ``text`` in ``field`` (deleted ones too, as whoosh counts)."""

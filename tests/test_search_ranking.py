@@ -658,3 +658,8 @@ def test_the_mapped_term_index_finds_every_term_as_whoosh_does(corpus):
     for missing in (b"zzzqqq", b"", "наверное".encode()):
         assert data.doc_frequency("body", missing) == 0 == reader.doc_frequency("body", missing)
     assert data.doc_frequency("no_such_field", b"the") == 0
+    unmapped = ranking._SearcherData(searcher)  # noqa: SLF001 - as when a segment file cannot be mapped
+    unmapped._term_indexes = dict.fromkeys(range(len(unmapped.segments)))  # noqa: SLF001
+    for field, text in list(reader.all_terms())[::50]:
+        assert unmapped.doc_frequency(field, text) == reader.doc_frequency(field, text)
+    assert unmapped.term_info(0, "body", b"zzzqqq") is None
